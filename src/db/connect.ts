@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db {
+  db: Kysely<Database>;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+// int8 (bigserial ids, counts, won amounts) comes back as a JS number. Every value we store in
+// int8 stays far below 2^53; the parser refuses one that does not rather than silently rounding.
+const parseInt8 = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${v} exceeds JavaScript's safe integer range`);
+  return n;
+};
+
+export interface ConnectOptions {
+  databaseUrl: string | null;
+  /** PGlite data directory; `null` keeps the embedded database in memory (tests). */
+  dataDir: string | null;
+  poolSize?: number;
+}
+
+export async function connect(opts: ConnectOptions): Promise<Db> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 20,
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: opts.dataDir ?? undefined,
+    parsers: { [INT8]: parseInt8 },
+    serializers: {},
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { FoundationTables } from './tables/foundation.ts';
+
+/**
+ * The whole database as Kysely sees it: each domain declares its tables in tables/<domain>.ts
+ * and they are joined here.
+ */
+export interface Database extends FoundationTables {}
+
+/** What a repository takes: the database or an open transaction. */
+export type Queryable = Kysely<Database> | Transaction<Database>;
