@@ -1,0 +1,183 @@
+import crypto from 'node:crypto';
+import { AppError } from '../../../core/app-error.ts';
+import type { Role } from '../../../db/tables/foundation.ts';
+import type { AppContext } from '../../context.ts';
+import { FailureLimiter } from '../../rate-limit.ts';
+import { authRepo, type UserRow } from './auth.repo.ts';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  level: number;
+  orgId: string | null;
+  locale: string;
+  status: string;
+  statusReason: string | null;
+  createdAt: string;
+}
+
+export interface AuthUser extends PublicUser {}
+
+export function toPublicUser(u: UserRow): PublicUser {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    role: u.role,
+    level: u.level,
+    orgId: u.org_id,
+    locale: u.locale,
+    status: u.status,
+    statusReason: u.status_reason,
+    createdAt: new Date(u.created_at).toISOString(),
+  };
+}
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const randomToken = () => crypto.randomBytes(32).toString('base64url');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const TOKEN_PREFIX = 'dure_';
+
+export class AuthService {
+  // Per account: 10 failures in 15 minutes; per address: 50 (shared offices and NAT).
+  private readonly perAccount = new FailureLimiter(10, 15 * 60_000);
+  private readonly perAddress = new FailureLimiter(50, 15 * 60_000);
+
+  constructor(private readonly ctx: Pick<AppContext, 'db' | 'config'>) {}
+
+  async signup(input: {
+    email: string;
+    password: string;
+    displayName: string;
+    role: 'worker' | 'requester';
+    organisationName?: string;
+    locale?: string;
+  }): Promise<UserRow> {
+    const email = input.email.trim();
+    if (!EMAIL.test(email)) throw new AppError('validation_failed', 'email is not a valid address', [{ path: '/email', problem: 'not a valid email address' }]);
+    const displayName = input.displayName.trim();
+    if (!displayName) throw new AppError('validation_failed', 'displayName is required', [{ path: '/displayName', problem: 'must not be empty' }]);
+    const weak = passwordProblem(input.password, email);
+    if (weak) throw new AppError('weak_password', weak, [{ path: '/password', problem: weak }]);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.ctx.db.transaction().execute(async (trx) => {
+        if (await authRepo.findUserByEmail(trx, email)) throw emailTaken();
+        let orgId: string | null = null;
+        if (input.role === 'requester') {
+          const org = await authRepo.insertOrganisation(trx, input.organisationName?.trim() || displayName);
+          orgId = org.id;
+        }
+        return authRepo.insertUser(trx, {
+          email,
+          password_hash: passwordHash,
+          display_name: displayName,
+          role: input.role,
+          org_id: orgId,
+          locale: input.locale === 'en' ? 'en' : 'ko',
+          status_reason: null,
+        });
+      });
+    } catch (e) {
+      // Two signups racing past the check meet the unique index instead.
+      if ((e as { code?: string }).code === '23505') throw emailTaken();
+      throw e;
+    }
+  }
+
+  async login(email: string, password: string, ip: string): Promise<UserRow> {
+    const accountKey = email.trim().toLowerCase();
+    const wait = Math.max(this.perAccount.retryAfter(accountKey), this.perAddress.retryAfter(ip));
+    if (wait > 0) {
+      throw new AppError('rate_limited', `too many failed log-in attempts; try again in ${wait} seconds`, undefined, {
+        'retry-after': String(wait),
+      });
+    }
+    const user = await authRepo.findUserByEmail(this.ctx.db, accountKey);
+    const ok = user ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await dummyHash(), password), false);
+    if (!user || !ok) {
+      this.perAccount.fail(accountKey);
+      this.perAddress.fail(ip);
+      throw new AppError('invalid_credentials', 'email or password is incorrect');
+    }
+    if (user.status === 'banned') throw new AppError('forbidden', 'this account has been closed');
+    this.perAccount.reset(accountKey);
+    return user;
+  }
+
+  async createSession(userId: string, meta: { ip: string | null; userAgent: string | null }) {
+    const token = randomToken();
+    const expiresAt = new Date(Date.now() + this.ctx.config.sessionTtlHours * 3600_000);
+    await authRepo.insertSession(this.ctx.db, { id: sha256(token), userId, expiresAt, ...meta });
+    return { token, expiresAt };
+  }
+
+  async revokeSession(token: string): Promise<void> {
+    await authRepo.revokeSession(this.ctx.db, sha256(token));
+  }
+
+  /** The user behind a session cookie, or null when it is unknown, revoked or expired. */
+  async userForSession(token: string) {
+    const row = await authRepo.findLiveSession(this.ctx.db, sha256(token));
+    return row ? { user: row, sessionId: row.session_id } : null;
+  }
+
+  async userForToken(token: string) {
+    if (!token.startsWith(TOKEN_PREFIX)) return null;
+    const row = await authRepo.findLiveToken(this.ctx.db, sha256(token));
+    if (!row) return null;
+    await authRepo.touchToken(this.ctx.db, row.token_id);
+    return { user: row, tokenId: row.token_id, scopes: row.token_scopes };
+  }
+
+  async createToken(userId: string, name: string, scopes: string[]) {
+    const clean = name.trim();
+    if (!clean) throw new AppError('validation_failed', 'token name is required', [{ path: '/name', problem: 'must not be empty' }]);
+    const uniq = [...new Set(scopes)];
+    const token = TOKEN_PREFIX + randomToken();
+    const row = await authRepo.insertToken(this.ctx.db, {
+      userId,
+      name: clean,
+      hash: sha256(token),
+      prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      scopes: uniq,
+    });
+    return { token, row };
+  }
+
+  listTokens(userId: string) {
+    return authRepo.listTokens(this.ctx.db, userId);
+  }
+
+  async revokeToken(userId: string, id: string) {
+    const r = await authRepo.revokeToken(this.ctx.db, userId, id);
+    if (!r) throw new AppError('not_found', 'token not found');
+  }
+
+  /** Creates the operator from DURE_ADMIN_EMAIL / DURE_ADMIN_PASSWORD when no such user exists. */
+  async bootstrapAdmin(): Promise<'created' | 'exists' | 'skipped'> {
+    const { adminEmail, adminPassword } = this.ctx.config;
+    if (!adminEmail || !adminPassword) return 'skipped';
+    const existing = await authRepo.findUserByEmail(this.ctx.db, adminEmail);
+    if (existing) {
+      if (existing.role !== 'admin') await authRepo.setRole(this.ctx.db, existing.id, 'admin');
+      return 'exists';
+    }
+    await authRepo.insertUser(this.ctx.db, {
+      email: adminEmail,
+      password_hash: await hashPassword(adminPassword),
+      display_name: 'Operator',
+      role: 'admin',
+      org_id: null,
+      status_reason: null,
+    });
+    return 'created';
+  }
+}
+
+const emailTaken = () =>
+  new AppError('email_taken', 'an account with this email already exists', [{ path: '/email', problem: 'already registered' }]);
