@@ -69,9 +69,17 @@ function checkOrigin(req: FastifyRequest, publicUrl: string | null): void {
   } catch {
     throw csrf();
   }
-  if (host === req.headers.host) return;
+  if (req.headers.host && host === safeHost(req.headers.host)) return;
   if (publicUrl && host === new URL(publicUrl).host) return;
   throw csrf();
+}
+
+function safeHost(h: string): string {
+  try {
+    return new URL(`http://${h}`).host;
+  } catch {
+    return h;
+  }
 }
 
 const csrf = () => new AppError('csrf_rejected', 'cross-site request refused');
