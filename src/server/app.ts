@@ -15,6 +15,8 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { installAuth } from './plugins/auth.ts';
+import { projectRoutes } from './modules/projects/projects.routes.ts';
+import { ProjectsService } from './modules/projects/projects.service.ts';
 import { VERSION } from './version.ts';
 
 export interface BuildOptions {
@@ -68,6 +70,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   healthRoutes(app, ctx);
   authRoutes(app, auth, config.secureCookies);
   adminRoutes(app, ctx);
+  const projects = new ProjectsService(ctx);
+  projectRoutes(app, projects);
 
   await serveWebApp(app, config.webDir);
 

@@ -1,0 +1,51 @@
+import type { Client, TestApp } from './app.ts';
+
+export const CHOICE_TEMPLATE = {
+  display: [{ type: 'text', field: 'text' }],
+  controls: [{ type: 'single_choice', name: 'label', options: ['pos', 'neg'] }],
+};
+
+/** Creates a project through the API as `requester` and returns its JSON. */
+export async function createProject(
+  requester: Client,
+  opts: { name?: string; template?: unknown; settings?: Record<string, unknown>; instructions?: string } = {},
+) {
+  const res = await requester.post('/api/projects', {
+    name: opts.name ?? 'test project',
+    instructions: opts.instructions ?? 'Label each sentence.',
+    template: opts.template ?? CHOICE_TEMPLATE,
+    settings: opts.settings ?? {},
+  });
+  if (res.statusCode !== 201) throw new Error(`create project failed: ${res.statusCode} ${res.body}`);
+  return res.json().project as { id: string; settings: Record<string, any>; [k: string]: any };
+}
+
+/**
+ * Inserts items straight into the database (fast, for tests that are not about import).
+ * `gold` entries make gold items with those answers.
+ */
+export async function insertItems(
+  t: TestApp,
+  projectId: string,
+  data: Record<string, unknown>[],
+  opts: { target?: number; gold?: (Record<string, unknown> | null)[] } = {},
+) {
+  const project = await t.db.db.selectFrom('projects').select('settings').where('id', '=', projectId).executeTakeFirstOrThrow();
+  const target = opts.target ?? Number((project.settings as { overlap: number }).overlap);
+  const rows = data.map((d, i) => {
+    const gold = opts.gold?.[i] ?? null;
+    return { project_id: projectId, data: JSON.stringify(d), gold: gold ? JSON.stringify(gold) : null, is_gold: gold !== null, target };
+  });
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const r = await t.db.db.insertInto('items').values(rows.slice(i, i + 1000)).returning('id').execute();
+    ids.push(...r.map((x) => x.id));
+  }
+  return ids;
+}
+
+export async function publish(requester: Client, projectId: string) {
+  const res = await requester.post(`/api/projects/${projectId}/publish`);
+  if (res.statusCode !== 200) throw new Error(`publish failed: ${res.statusCode} ${res.body}`);
+  return res.json().project;
+}
