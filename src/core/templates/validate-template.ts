@@ -39,6 +39,8 @@ class Problems {
   }
 }
 
+const article = (word: string) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
+
 function unknownKeys(o: Obj, allowed: readonly string[], path: string, p: Problems, what: string): void {
   for (const key of Object.keys(o)) {
     if (!allowed.includes(key)) p.add(pointer(path, key), `unknown property of ${what}`);
@@ -133,7 +135,7 @@ function readStringList(
       seen.set(item, i);
     }
   });
-  return ok ? (v as string[]) : undefined;
+  return ok ? [...(v as string[])] : undefined;
 }
 
 function checkOrder(
@@ -420,7 +422,7 @@ function readControls(input: Obj, shown: Shown, p: Problems): Control[] {
       );
     }
     const t = type as ControlType;
-    unknownKeys(c, [...COMMON_KEYS, ...TYPE_KEYS[t]], at, p, `a ${t} control`);
+    unknownKeys(c, [...COMMON_KEYS, ...TYPE_KEYS[t]], at, p, article(`${t} control`));
     const control = readControl(c, at, t, shown, p);
     if (control && p.all.length === before) controls.push(control);
   });
