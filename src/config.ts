@@ -17,6 +17,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest single item (one JSON object / CSV row) accepted in an import, in bytes. */
   maxItemBytes: number;
+  /** Largest single file (an image in a zip, an upload for a file control), in bytes. */
+  maxAssetBytes: number;
   platformFeePercent: number;
   minimumWagePerHour: number;
   withholdingPercent: number;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel,
     maxBodyBytes: int('DURE_MAX_BODY_BYTES', 1024 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
     maxItemBytes: int('DURE_MAX_ITEM_BYTES', 1024 * 1024, 64, 1024 * 1024 * 1024),
+    maxAssetBytes: int('DURE_MAX_ASSET_BYTES', 50 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     platformFeePercent: num('DURE_PLATFORM_FEE_PERCENT', 10, 0, 100),
     minimumWagePerHour: int('DURE_MINIMUM_WAGE', 10320, 0, 10_000_000),
     withholdingPercent: num('DURE_WITHHOLDING_PERCENT', 3.3, 0, 100),

@@ -17,6 +17,11 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { installAuth } from './plugins/auth.ts';
 import { projectRoutes } from './modules/projects/projects.routes.ts';
 import { ProjectsService } from './modules/projects/projects.service.ts';
+import { LocalAssetStore } from './modules/assets/asset-store.ts';
+import { assetRoutes } from './modules/assets/assets.routes.ts';
+import { AssetsService } from './modules/assets/assets.service.ts';
+import { itemRoutes } from './modules/items/items.routes.ts';
+import { ItemsService } from './modules/items/items.service.ts';
 import { VERSION } from './version.ts';
 
 export interface BuildOptions {
@@ -72,6 +77,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   adminRoutes(app, ctx);
   const projects = new ProjectsService(ctx);
   projectRoutes(app, projects);
+  const assetStore = new LocalAssetStore(config.assetDir);
+  itemRoutes(app, new ItemsService(ctx, assetStore));
+  assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);
 
   await serveWebApp(app, config.webDir);
 

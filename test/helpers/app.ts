@@ -19,7 +19,7 @@ export async function buildTestApp(overrides: Partial<Config> = {}, env: Record<
   const db = await createTestDb();
   const assetDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dure-assets-'));
   const config = loadConfig({ DURE_LOG_LEVEL: 'silent', ...env }, { assetDir, webDir: '/nonexistent', ...overrides });
-  const app = await buildApp({ config, db, logger: false });
+  const app = await buildApp({ config, db, logger: process.env.TEST_LOG === '1' ? true : false });
   await app.ready();
   return {
     app,
