@@ -372,3 +372,17 @@ describe('validateGold (partial answers)', () => {
     expect(validateGold(t, {})).toEqual([{ path: '', problem: 'a gold answer must answer at least one control' }]);
   });
 });
+
+describe('validateResult: optional list controls', () => {
+  it('accept an empty list even with a minimum (none, or at least so many)', () => {
+    const t = template(
+      { type: 'bbox', name: 'boxes', labels: ['car'], imageField: 'image', minBoxes: 2, required: false },
+      { type: 'multi_choice', name: 'tags', options: ['a', 'b', 'c'], minSelected: 2, required: false },
+    );
+    expect(check(t, { boxes: [], tags: [] })).toEqual([]);
+    expect(check(t, { boxes: [{ x: 0, y: 0, width: 1, height: 1, label: 'car' }], tags: ['a'] })).toEqual([
+      '/boxes must have at least 2 boxes (has 1)',
+      '/tags must have at least 2 options selected (has 1)',
+    ]);
+  });
+});

@@ -324,6 +324,9 @@ export function validateResult(
       continue;
     }
     answered++;
+    // An optional control's empty value is always accepted: an untouched optional box or span
+    // list passes even under minBoxes (which then means "none, or at least so many").
+    if (control.required === false && Array.isArray(value) && value.length === 0) continue;
     checkValue(control, value, at, ctx);
   }
   if (opts.partial && answered === 0 && problems.length === 0) {
