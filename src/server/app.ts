@@ -11,6 +11,7 @@ import type { Db } from '../db/connect.ts';
 import type { AppContext } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { AdminService } from './modules/admin/admin.service.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -74,7 +75,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   healthRoutes(app, ctx);
   authRoutes(app, auth, config.secureCookies);
-  adminRoutes(app, ctx);
+  adminRoutes(app, new AdminService(ctx));
   const projects = new ProjectsService(ctx);
   projectRoutes(app, projects);
   const assetStore = new LocalAssetStore(config.assetDir);

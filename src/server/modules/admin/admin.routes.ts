@@ -1,14 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../../core/app-error.ts';
 import type { Role } from '../../../db/tables/foundation.ts';
-import type { AppContext } from '../../context.ts';
+import type { App } from '../../context.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { ErrorResponse, UserSchema } from '../../schemas.ts';
-import { authRepo } from '../auth/auth.repo.ts';
-import { toPublicUser } from '../auth/auth.service.ts';
+import type { AdminService } from './admin.service.ts';
 
-export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
+export function adminRoutes(app: App, admin: AdminService) {
   app.post(
     '/api/admin/users/:id/role',
     {
@@ -24,21 +21,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (req) => {
       const me = requireRole(req, 'admin');
-      const { id } = req.params as { id: string };
-      const { role } = req.body as { role: Role };
-      return ctx.db.transaction().execute(async (trx) => {
-        const target = await authRepo.findUserById(trx, id);
-        if (!target) throw new AppError('not_found', 'user not found');
-        if (target.id === me.id && role !== 'admin') throw new AppError('invalid_state', 'an operator cannot demote themselves');
-        // Requesters own an organisation's projects and money, workers own earnings: moving an
-        // account across that line would orphan one or the other, so it is refused.
-        const workerSide = (r: Role) => r === 'worker' || r === 'reviewer';
-        if ((target.role === 'requester' && workerSide(role)) || (workerSide(target.role) && role === 'requester')) {
-          throw new AppError('invalid_state', 'a requester account cannot become a worker or the reverse');
-        }
-        const user = await authRepo.setRole(trx, id, role);
-        return { user: toPublicUser(user!) };
-      });
+      return { user: await admin.setRole(me, req.params.id, (req.body as { role: Role }).role) };
     },
   );
 
@@ -59,8 +42,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       requireRole(req, 'admin');
       const q = req.query as { q?: string; limit?: number; offset?: number };
-      const rows = await authRepo.listUsers(ctx.db, { q: q.q, limit: q.limit ?? 50, offset: q.offset ?? 0 });
-      return { users: rows.map(toPublicUser) };
+      return { users: await admin.listUsers({ q: q.q, limit: q.limit ?? 50, offset: q.offset ?? 0 }) };
     },
   );
 }

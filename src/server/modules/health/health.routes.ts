@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { VERSION } from '../../version.ts';
+import { health } from './health.service.ts';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get(
@@ -16,9 +15,6 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext) {
         },
       },
     },
-    async () => {
-      await sql`select 1`.execute(ctx.db);
-      return { status: 'ok' as const, db: ctx.dbKind, version: VERSION };
-    },
+    async () => health(ctx),
   );
 }
