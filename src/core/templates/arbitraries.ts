@@ -63,9 +63,9 @@ export const TEXT_PATTERNS: { pattern: string; matching: fc.Arbitrary<string> }[
     ),
   },
   {
-    pattern: '[가-힣]+( [가-힣]+)*',
+    pattern: '[가-힣]+(?: [가-힣]+)?',
     matching: fc
-      .array(fc.string({ unit: fc.constantFrom(...'가나다라마바사아자차카타파하힣'), minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 })
+      .array(fc.string({ unit: fc.constantFrom(...'가나다라마바사아자차카타파하힣'), minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 2 })
       .map((ws) => ws.join(' ')),
   },
 ];

@@ -386,3 +386,24 @@ describe('validateResult: optional list controls', () => {
     ]);
   });
 });
+
+describe('validateResult: templates stored without defaults', () => {
+  it('reads omitted defaults as the defaults', () => {
+    const raw = {
+      display: [{ type: 'text', field: 'a' }, { type: 'text', field: 'b' }],
+      layout: 'stack',
+      controls: [
+        { type: 'rating', name: 'r' },
+        { type: 'file', name: 'f' },
+        { type: 'pairwise', name: 'p', fields: ['a', 'b'] },
+        { type: 'text', name: 't' },
+      ],
+    } as unknown as Template;
+    const assetInfo = () => ({ bytes: 11 * 1024 * 1024, mimeType: 'image/png' });
+    expect(check(raw, { r: 6, f: `asset:${HASH}`, p: 'equal', t: 'x'.repeat(100_001) }, undefined, { assetInfo })).toEqual([
+      '/r must be an integer from 1 to 5',
+      '/f file is 11534336 bytes, more than the 10485760 allowed',
+      '/t must be at most 100000 characters (is 100001)',
+    ]);
+  });
+});

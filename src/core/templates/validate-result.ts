@@ -257,8 +257,9 @@ const CHECKERS: { [T in ControlType]: Checker<T> } = {
     }
   },
   rating(c, v, at, ctx) {
-    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > c.scale) {
-      ctx.add(at, `must be an integer from 1 to ${c.scale}`);
+    const scale = c.scale ?? LIMITS.ratingDefaultScale;
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > scale) {
+      ctx.add(at, `must be an integer from 1 to ${scale}`);
     }
   },
   email(_c, v, at, ctx) {
@@ -271,10 +272,12 @@ const CHECKERS: { [T in ControlType]: Checker<T> } = {
     if (!ctx.opts.assetInfo) return;
     const info = ctx.opts.assetInfo(v);
     if (!info) return ctx.add(at, 'no uploaded file has this reference');
-    if (info.bytes !== undefined && info.bytes > c.maxBytes) {
-      ctx.add(at, `file is ${info.bytes} bytes, more than the ${c.maxBytes} allowed`);
+    const maxBytes = c.maxBytes ?? LIMITS.fileDefaultMaxBytes;
+    const accept = c.accept ?? [];
+    if (info.bytes !== undefined && info.bytes > maxBytes) {
+      ctx.add(at, `file is ${info.bytes} bytes, more than the ${maxBytes} allowed`);
     }
-    if (!fileAccepts(c.accept, info)) ctx.add(at, `file type is not accepted (accepted: ${c.accept.join(', ')})`);
+    if (!fileAccepts(accept, info)) ctx.add(at, `file type is not accepted (accepted: ${accept.join(', ')})`);
   },
   bbox: checkBoxes,
   span: checkSpans,
@@ -291,7 +294,8 @@ function checkValue(control: Control, value: unknown, at: string, ctx: Ctx): voi
 }
 
 /**
- * Validates `result` against `template`. `itemData` (the item's data, without `_gold`) lets
+ * Validates `result` against `template` (a normalised template, as `validateTemplate` returns
+ * and as stored; omitted defaults are read as their defaults all the same). `itemData` (the item's data, without `_gold`) lets
  * boxes be checked against the image size and spans against the text; without it those two
  * bounds are skipped. Paths point into the result (`/boxes/0/width`); prefix them for a body.
  */

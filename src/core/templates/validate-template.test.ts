@@ -254,6 +254,17 @@ describe('validateTemplate: text', () => {
     ]);
     expect(problemsOf({ type: 'text', name: 't', pattern: 'x'.repeat(501) }).map((p) => p.path)).toEqual(['/controls/0/pattern']);
   });
+
+  it('rejects patterns with nested repetition (catastrophic backtracking)', () => {
+    for (const pattern of ['(a+)+', '(a*)*b', '(\\w+\\s?)*', '((ab)*c)+', '(x+){2,}', '(?:[a-z]+,)+', '(a{1,5})+']) {
+      expect(problemsOf({ type: 'text', name: 't', pattern }), pattern).toEqual([
+        { path: '/controls/0/pattern', problem: expect.stringMatching(/nested repetition/) },
+      ]);
+    }
+    for (const pattern of ['[a-z]+', '(ab)+', '(a+)?', '(a+){2}', '[(a+)]+', '\\(a+\\)+', '[0-9]{3}-[0-9]{4}', '(?:[a-z]+)(,[a-z])*']) {
+      expect(problemsOf({ type: 'text', name: 't', pattern }), pattern).toEqual([]);
+    }
+  });
 });
 
 describe('validateTemplate: number', () => {

@@ -148,6 +148,47 @@ function checkOrder(
   if (lo !== undefined && hi !== undefined && lo > hi) p.add(hiPath, `must not be less than ${loName} (${lo})`);
 }
 
+/**
+ * Whether a pattern repeats a group that itself repeats (`(a+)+`, `(\\w*)*`, `(x+){2,}`): the
+ * shape behind catastrophic backtracking. Patterns run on the server against worker input, so
+ * such a requester pattern could stall a server process. A heuristic (star height > 1, as
+ * safe-regex uses): alternations of overlapping branches (`(a|a)*`) still pass.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = []; // per open group: whether something inside repeats
+  let inClass = false;
+  const repeatsAt = (i: number): boolean => {
+    const ch = pattern[i];
+    if (ch === '*' || ch === '+') return true;
+    if (ch !== '{') return false;
+    const m = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+    return m !== null && m[1] !== undefined;
+  };
+  const markRepeat = () => {
+    if (groups.length > 0) groups[groups.length - 1] = true;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === '(') groups.push(false);
+    else if (ch === ')') {
+      const inner = groups.pop() ?? false;
+      const repeated = repeatsAt(i + 1);
+      if (inner && repeated) return true;
+      if (inner || repeated) markRepeat();
+    } else if (repeatsAt(i)) markRepeat();
+  }
+  return false;
+}
+
 const COMMON_KEYS = ['type', 'name', 'label', 'description', 'required'] as const;
 
 const TYPE_KEYS: Record<ControlType, readonly string[]> = {
@@ -276,6 +317,12 @@ function readControl(c: Obj, at: string, type: ControlType, shown: Shown, p: Pro
       if (pattern !== undefined) {
         try {
           new RegExp(pattern, 'u');
+          if (hasNestedQuantifier(pattern)) {
+            p.add(
+              pointer(at, 'pattern'),
+              'repeats a group that itself repeats, like (a+)+, which can take exponential time; write it without nested repetition',
+            );
+          }
         } catch (e) {
           p.add(pointer(at, 'pattern'), `is not a valid regular expression: ${(e as Error).message}`);
         }
