@@ -2,12 +2,15 @@ import type { Problem } from './types.ts';
 
 /** Escapes one JSON pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`). */
 export function escapeSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof segment === 'number') return String(segment);
+  return segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment;
 }
 
 /** `pointer('', 'controls', 0, 'options')` → `/controls/0/options`. */
 export function pointer(base: string, ...segments: (string | number)[]): string {
-  return base + segments.map((s) => '/' + escapeSegment(s)).join('');
+  let out = base;
+  for (const s of segments) out += '/' + escapeSegment(s);
+  return out;
 }
 
 /** Splits a JSON pointer into its unescaped segments (`''` → `[]`). */
