@@ -1,0 +1,57 @@
+import type { ReactNode } from 'react';
+import type { RouteObject } from 'react-router';
+import { RedirectIfSignedIn, RequireAuth, RequireRole } from './auth/guards';
+import { AppLayout } from './layout/AppLayout';
+import { rolesFor } from './layout/nav';
+import { PublicLayout } from './layout/PublicLayout';
+import { UsersPage } from './pages/admin/UsersPage';
+import { HomePage } from './pages/HomePage';
+import { LandingPage } from './pages/LandingPage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { PlaceholderPage, type PlaceholderKey } from './pages/PlaceholderPage';
+import { SignupPage } from './pages/SignupPage';
+import { TokensPage } from './pages/TokensPage';
+
+/** A page for the roles its navigation entry lists (see layout/nav.ts). */
+const guarded = (path: string, element: ReactNode): RouteObject => ({
+  path,
+  element: <RequireRole roles={rolesFor(path)}>{element}</RequireRole>,
+});
+const placeholder = (path: string, page: PlaceholderKey) => guarded(path, <PlaceholderPage page={page} />);
+
+export const routes: RouteObject[] = [
+  {
+    element: <PublicLayout />,
+    children: [
+      { path: '/', element: <RedirectIfSignedIn><LandingPage /></RedirectIfSignedIn> },
+      { path: '/login', element: <RedirectIfSignedIn><LoginPage /></RedirectIfSignedIn> },
+      { path: '/signup', element: <RedirectIfSignedIn><SignupPage /></RedirectIfSignedIn> },
+    ],
+  },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { path: '/home', element: <HomePage /> },
+          { path: '/settings/tokens', element: <TokensPage /> },
+          // worker / reviewer
+          placeholder('/work', 'findWork'),
+          placeholder('/review', 'review'),
+          placeholder('/wallet', 'wallet'),
+          placeholder('/stats', 'stats'),
+          // requester
+          placeholder('/projects', 'projects'),
+          placeholder('/billing', 'billing'),
+          // operator
+          guarded('/admin/users', <UsersPage />),
+          placeholder('/admin/payouts', 'payouts'),
+          placeholder('/admin/flags', 'flags'),
+        ],
+      },
+    ],
+  },
+  { element: <PublicLayout />, children: [{ path: '*', element: <NotFoundPage /> }] },
+];
