@@ -18,6 +18,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { installAuth } from './plugins/auth.ts';
 import { projectRoutes } from './modules/projects/projects.routes.ts';
 import { ProjectsService } from './modules/projects/projects.service.ts';
+import { installWork } from './modules/work/index.ts';
 import { LocalAssetStore } from './modules/assets/asset-store.ts';
 import { assetRoutes } from './modules/assets/assets.routes.ts';
 import { AssetsService } from './modules/assets/assets.service.ts';
@@ -78,6 +79,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   adminRoutes(app, new AdminService(ctx));
   const projects = new ProjectsService(ctx);
   projectRoutes(app, projects);
+  const work = installWork(app, ctx);
   const assetStore = new LocalAssetStore(config.assetDir);
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);

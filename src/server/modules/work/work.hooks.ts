@@ -1,0 +1,87 @@
+/**
+ * The extension points of work distribution. Other modules (money, review, quality) register
+ * functions on the WorkService; each runs INSIDE the transaction that makes the change, so what
+ * it writes commits or rolls back together with the claim, the submit or the release.
+ *
+ * Hooks run in registration order. A hook that throws aborts the whole operation (an AppError
+ * reaches the client as usual). Keep them short: they run while the item row is locked.
+ */
+import type { Transaction } from 'kysely';
+import type { ProjectSettings } from '../../../core/projects/settings.ts';
+import type { Template } from '../../../core/templates/types.ts';
+import type { Database } from '../../../db/schema.ts';
+import type { AnnotationStatus, ProjectStatus } from '../../../db/tables/projects.ts';
+
+export type Trx = Transaction<Database>;
+
+/** The project as work distribution sees it. */
+export interface WorkProject {
+  id: string;
+  orgId: string;
+  name: string;
+  status: ProjectStatus;
+  statusReason: string | null;
+  settings: ProjectSettings;
+  template: Template;
+  tags: string[];
+}
+
+/**
+ * Runs inside the claim transaction before a NEW item (ordinary or gold) is leased; rework
+ * hand-outs do not run guards (a rework replaces an answer already counted). Throw an AppError to
+ * refuse the claim with that error, or `new NoWork(reason)` to answer 204 (nothing for you now).
+ * If no item turns out to be available, the transaction rolls back, undoing what the guard wrote.
+ */
+export type ClaimGuard = (trx: Trx, project: WorkProject, workerId: string) => void | Promise<void>;
+
+export interface SubmitContext {
+  project: WorkProject;
+  workerId: string;
+  assignment: { id: number; kind: 'new' | 'rework'; previousAnnotationId: number | null };
+  item: { id: number; isGold: boolean; state: 'open' | 'complete' };
+  /** The annotation just inserted (status 'submitted'). A hook may change its status in the
+   * database (e.g. to 'pending_review'); the response reads it back after all hooks ran. */
+  annotation: {
+    id: number;
+    status: AnnotationStatus;
+    result: Record<string, unknown>;
+    isGold: boolean;
+    goldCorrect: boolean | null;
+    durationMs: number;
+    reworkCount: number;
+    createdAt: Date;
+  };
+}
+
+/** Runs inside the submit transaction after the annotation, assignment and item counters changed. */
+export type SubmitHook = (trx: Trx, ctx: SubmitContext) => void | Promise<void>;
+
+export interface ReleaseContext {
+  projectId: string;
+  workerId: string;
+  assignmentId: number;
+  itemId: number;
+  kind: 'new' | 'rework';
+  isGold: boolean;
+  /** 'skip': the worker gave it up. 'expire': the lease ran out (a rework goes back to 'pending'). */
+  reason: 'skip' | 'expire';
+  /** For a skipped rework: the annotation, now 'rejected' with its item slot freed. */
+  rejectedAnnotationId: number | null;
+}
+
+/** Runs inside the transaction that skipped or expired a lease, once per released assignment. */
+export type ReleaseHook = (trx: Trx, ctx: ReleaseContext) => void | Promise<void>;
+
+/** Thrown by a claim guard (or internally) to answer 204: nothing to hand out to this worker now. */
+export class NoWork extends Error {
+  constructor(reason = 'no work available') {
+    super(reason);
+    this.name = 'NoWork';
+  }
+}
+
+export class WorkHooks {
+  readonly claimGuards: ClaimGuard[] = [];
+  readonly submitHooks: SubmitHook[] = [];
+  readonly releaseHooks: ReleaseHook[] = [];
+}

@@ -1,0 +1,502 @@
+/**
+ * All SQL of work distribution. The hot statements (claim, submit, skip, sweep) are single
+ * statements with data-modifying CTEs: one round trip each, and row locks held only for the
+ * statement (plus the hooks, when the service wraps them in a transaction). Times come from the
+ * database clock (`now()`), never from the Node process, so several servers agree on expiry.
+ */
+import { sql } from 'kysely';
+import type { Queryable } from '../../../db/schema.ts';
+import type { AnnotationStatus, ProjectStatus } from '../../../db/tables/projects.ts';
+import type { ProjectWorkerStatus } from '../../../db/tables/work.ts';
+
+type Json = Record<string, unknown>;
+
+export interface ProjectForWorkerRow {
+  id: string;
+  org_id: string;
+  name: string;
+  instructions: string;
+  template: unknown;
+  settings: Json;
+  tags: string[];
+  status: ProjectStatus;
+  status_reason: string | null;
+  pw_status: ProjectWorkerStatus | null;
+  pw_reason: string | null;
+}
+
+/** An assignment as the worker receives it (item data included, previous answer for a rework). */
+export interface HandoutRow {
+  id: number;
+  kind: 'new' | 'rework';
+  item_id: number;
+  expires_at: Date;
+  data: Json;
+  rework_comment: string | null;
+  previous_result: Json | null;
+}
+
+export interface LiveRow extends HandoutRow {
+  live: boolean;
+}
+
+export interface AssignmentFullRow {
+  id: number;
+  project_id: string;
+  item_id: number;
+  worker_id: string;
+  kind: 'new' | 'rework';
+  status: string;
+  expires_at: Date;
+  created_at: Date;
+  previous_annotation_id: number | null;
+  rework_comment: string | null;
+  live: boolean;
+  data: Json;
+  gold: Json | null;
+  is_gold: boolean;
+  previous_result: Json | null;
+  p_org_id: string;
+  p_name: string;
+  p_status: ProjectStatus;
+  p_status_reason: string | null;
+  p_settings: Json;
+  p_template: unknown;
+  p_tags: string[];
+  pw_status: ProjectWorkerStatus | null;
+  pw_reason: string | null;
+}
+
+export interface AnnotationRow {
+  id: number;
+  project_id: string;
+  item_id: number;
+  worker_id: string;
+  assignment_id: number;
+  result: Json;
+  status: AnnotationStatus;
+  is_gold: boolean;
+  gold_correct: boolean | null;
+  duration_ms: number;
+  idempotency_key: string | null;
+  rework_count: number;
+  created_at: Date;
+}
+
+export interface ReleasedRow {
+  id: number;
+  project_id: string;
+  item_id: number;
+  worker_id: string;
+  kind: 'new' | 'rework';
+  is_gold: boolean;
+  previous_annotation_id: number | null;
+}
+
+const first = <T>(r: { rows: T[] }): T | undefined => r.rows[0];
+
+export const workRepo = {
+  projectForWorker(db: Queryable, projectId: string, workerId: string) {
+    return sql<ProjectForWorkerRow>`
+      select p.id, p.org_id, p.name, p.instructions, p.template, p.settings, p.tags, p.status, p.status_reason,
+             pw.status as pw_status, pw.reason as pw_reason
+      from projects p
+      left join project_workers pw on pw.project_id = p.id and pw.worker_id = ${workerId}::uuid
+      where p.id = ${projectId}::uuid`
+      .execute(db)
+      .then(first);
+  },
+
+  /** The worker's leased assignment in the project (at most one: a unique index), live or not. */
+  findLeased(db: Queryable, workerId: string, projectId: string) {
+    return sql<LiveRow>`
+      select a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, (a.expires_at > now()) as live,
+             i.data, prev.result as previous_result
+      from assignments a
+      join items i on i.id = a.item_id
+      left join annotations prev on prev.id = a.previous_annotation_id
+      where a.worker_id = ${workerId}::uuid and a.project_id = ${projectId}::uuid and a.status = 'leased'`
+      .execute(db)
+      .then(first);
+  },
+
+  /** Leases the worker's oldest rework waiting in this project, if any. */
+  takeRework(db: Queryable, workerId: string, projectId: string, leaseSeconds: number) {
+    return sql<HandoutRow>`
+      with pick as (
+        select id from assignments
+        where worker_id = ${workerId}::uuid and project_id = ${projectId}::uuid and status = 'pending'
+        order by id limit 1
+        for update skip locked
+      ), upd as (
+        update assignments a
+        set status = 'leased', leased_at = now(), expires_at = now() + make_interval(secs => ${leaseSeconds}::float8)
+        from pick where a.id = pick.id
+        returning a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, a.previous_annotation_id
+      )
+      select upd.id, upd.kind, upd.item_id, upd.expires_at, upd.rework_comment, i.data, prev.result as previous_result
+      from upd
+      join items i on i.id = upd.item_id
+      left join annotations prev on prev.id = upd.previous_annotation_id`
+      .execute(db)
+      .then(first);
+  },
+
+  /**
+   * Claims an ordinary item for the worker, in one statement:
+   * 1. `cand`: the first `window` open items with a free slot that this worker never had, in
+   *    claim order (answers desc: started items are finished first). Plain snapshot read, no locks.
+   * 2. `pick`: lock ONE of them, SKIP LOCKED, most answers first and random among equals, so
+   *    concurrent workers spread over the window instead of queueing on the same head rows. The
+   *    lock re-checks `reserved < target` on the row's latest version. FOR NO KEY UPDATE (what an
+   *    UPDATE of a non-key column takes) does not block the FK checks of concurrent inserts of
+   *    assignments/annotations referencing the item, which FOR UPDATE would.
+   * 3. `upd`: reserved + 1 (the counter lives on the item row: no count of leases anywhere).
+   * 4. `ins`: the lease. The unique indexes (item, worker) and (worker, project) where leased stop
+   *    any duplicate the snapshot missed.
+   */
+  claimNew(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number; window: number }) {
+    return sql<HandoutRow>`
+      with cand as (
+        select i.id from items i
+        where i.project_id = ${p.projectId}::uuid and i.state = 'open' and not i.is_gold and i.reserved < i.target
+          and not exists (
+            select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new'
+          )
+        order by i.answers desc, i.id
+        limit ${p.window}::int
+      ), pick as (
+        select i.id from items i
+        where i.id in (select id from cand) and i.state = 'open' and i.reserved < i.target
+        order by i.answers desc, random()
+        limit 1
+        for no key update of i skip locked
+      ), upd as (
+        update items i set reserved = i.reserved + 1
+        from pick where i.id = pick.id
+        returning i.id, i.data
+      ), ins as (
+        insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at)
+        select ${p.projectId}::uuid, upd.id, ${p.workerId}::uuid, 'new', 'leased',
+               now() + make_interval(secs => ${p.leaseSeconds}::float8), now()
+        from upd
+        returning id, kind, item_id, expires_at
+      )
+      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data
+      from ins join upd on upd.id = ins.item_id`
+      .execute(db)
+      .then(first);
+  },
+
+  /**
+   * Leases a gold item this worker never saw, at random. Gold items have no answer limit, so no
+   * item lock and no counter: the unique (item, worker) index alone keeps "at most once".
+   */
+  claimGold(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number }) {
+    return sql<HandoutRow>`
+      with pick as (
+        select i.id, i.data from items i
+        where i.project_id = ${p.projectId}::uuid and i.is_gold
+          and not exists (
+            select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new'
+          )
+        order by random()
+        limit 1
+      ), ins as (
+        insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at)
+        select ${p.projectId}::uuid, pick.id, ${p.workerId}::uuid, 'new', 'leased',
+               now() + make_interval(secs => ${p.leaseSeconds}::float8), now()
+        from pick
+        returning id, kind, item_id, expires_at
+      )
+      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, pick.data
+      from ins join pick on pick.id = ins.item_id`
+      .execute(db)
+      .then(first);
+  },
+
+  /**
+   * Ends expired leases (oldest first, at most `limit`): a new lease becomes 'expired' and frees
+   * its item slot; a rework lease goes back to 'pending' for its author. Optionally only one
+   * project's or one worker's. Returns what was released.
+   */
+  expireLeases(db: Queryable, p: { projectId?: string; workerId?: string; assignmentId?: number; limit: number }) {
+    const byProject = p.projectId ? sql`and project_id = ${p.projectId}::uuid` : sql``;
+    const byWorker = p.workerId ? sql`and worker_id = ${p.workerId}::uuid` : sql``;
+    const byId = p.assignmentId !== undefined ? sql`and id = ${p.assignmentId}::bigint` : sql``;
+    return sql<ReleasedRow>`
+      with x as (
+        select id from assignments
+        where status = 'leased' and expires_at <= now() ${byProject} ${byWorker} ${byId}
+        order by expires_at
+        limit ${p.limit}::int
+        for update skip locked
+      ), e as (
+        update assignments a
+        set status = case when a.kind = 'rework' then 'pending' else 'expired' end,
+            finished_at = case when a.kind = 'rework' then null else now() end
+        from x where a.id = x.id
+        returning a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.previous_annotation_id
+      ), g as (
+        select e.*, i.is_gold from e join items i on i.id = e.item_id
+      ), r as (
+        update items i set reserved = i.reserved - c.n
+        from (select item_id, count(*)::int as n from g where kind = 'new' and not is_gold group by item_id) c
+        where i.id = c.item_id
+        returning i.id
+      )
+      select g.*, (select count(*) from r) as freed from g`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /** Everything submit, skip and GET need about one assignment, in one read. */
+  loadAssignment(db: Queryable, id: number) {
+    return sql<AssignmentFullRow>`
+      select a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.status, a.expires_at, a.created_at,
+             a.previous_annotation_id, a.rework_comment, (a.status = 'leased' and a.expires_at > now()) as live,
+             i.data, i.gold, i.is_gold, prev.result as previous_result,
+             p.org_id as p_org_id, p.name as p_name, p.status as p_status, p.status_reason as p_status_reason,
+             p.settings as p_settings, p.template as p_template, p.tags as p_tags,
+             pw.status as pw_status, pw.reason as pw_reason
+      from assignments a
+      join items i on i.id = a.item_id
+      join projects p on p.id = a.project_id
+      left join annotations prev on prev.id = a.previous_annotation_id
+      left join project_workers pw on pw.project_id = a.project_id and pw.worker_id = a.worker_id
+      where a.id = ${id}::bigint`
+      .execute(db)
+      .then(first);
+  },
+
+  annotationByKey(db: Queryable, workerId: string, key: string) {
+    return sql<AnnotationRow>`select * from annotations where worker_id = ${workerId}::uuid and idempotency_key = ${key}`
+      .execute(db)
+      .then(first);
+  },
+
+  annotationByAssignment(db: Queryable, assignmentId: number) {
+    return sql<AnnotationRow>`select * from annotations where assignment_id = ${assignmentId}::bigint`.execute(db).then(first);
+  },
+
+  annotationStatus(db: Queryable, id: number) {
+    return sql<{ status: AnnotationStatus }>`select status from annotations where id = ${id}::bigint`
+      .execute(db)
+      .then((r) => r.rows[0]?.status);
+  },
+
+  /**
+   * Submits in one statement: the lease becomes 'submitted' (only if still live and held by this
+   * worker), the annotation is inserted with the server-measured duration, a rework's previous
+   * annotation becomes 'superseded', and a new answer counts on its item (complete at target;
+   * gold items never complete). Nothing is returned when the lease is not live any more.
+   */
+  submit(
+    db: Queryable,
+    p: { assignmentId: number; workerId: string; result: unknown; isGold: boolean; goldCorrect: boolean | null; idempotencyKey: string | null },
+  ) {
+    return sql<AnnotationRow & { item_state: 'open' | 'complete' | null }>`
+      with a as (
+        update assignments
+        set status = 'submitted', finished_at = now()
+        where id = ${p.assignmentId}::bigint and worker_id = ${p.workerId}::uuid and status = 'leased' and expires_at > now()
+        returning id, project_id, item_id, worker_id, kind, previous_annotation_id, coalesce(leased_at, created_at) as started_at
+      ), prev as (
+        update annotations pa set status = 'superseded'
+        from a where a.kind = 'rework' and pa.id = a.previous_annotation_id
+        returning pa.rework_count
+      ), ins as (
+        insert into annotations (project_id, item_id, worker_id, assignment_id, result, status, is_gold, gold_correct,
+                                 duration_ms, idempotency_key, rework_count)
+        select a.project_id, a.item_id, a.worker_id, a.id, ${JSON.stringify(p.result)}::jsonb, 'submitted',
+               ${p.isGold}::boolean, ${p.goldCorrect}::boolean,
+               greatest(0, least(2147483647, round(extract(epoch from (now() - a.started_at)) * 1000)))::int,
+               ${p.idempotencyKey}::text, coalesce((select rework_count + 1 from prev), 0)
+        from a
+        returning *
+      ), it as (
+        update items i
+        set answers = i.answers + 1,
+            state = case when not i.is_gold and i.answers + 1 >= i.target then 'complete' else i.state end,
+            completed_at = case when not i.is_gold and i.answers + 1 >= i.target then coalesce(i.completed_at, now()) else i.completed_at end
+        from a where i.id = a.item_id and a.kind = 'new'
+        returning i.state
+      )
+      select ins.*, (select state from it) as item_state from ins`
+      .execute(db)
+      .then(first);
+  },
+
+  /** Gives a lease (live or expired but not yet swept) or a waiting rework up; an ordinary item's slot is freed. */
+  skip(db: Queryable, assignmentId: number, workerId: string) {
+    return sql<ReleasedRow>`
+      with a as (
+        update assignments
+        set status = 'skipped', finished_at = now()
+        where id = ${assignmentId}::bigint and worker_id = ${workerId}::uuid and status in ('leased', 'pending')
+        returning id, project_id, item_id, worker_id, kind, previous_annotation_id
+      ), g as (
+        select a.*, i.is_gold from a join items i on i.id = a.item_id
+      ), r as (
+        update items i set reserved = i.reserved - 1
+        from g where i.id = g.item_id and g.kind = 'new' and not g.is_gold
+        returning i.id
+      )
+      select g.*, (select count(*) from r) as freed from g`
+      .execute(db)
+      .then(first);
+  },
+
+  /**
+   * Final rejection of an annotation: status 'rejected' and its answer no longer counts on the
+   * item, so the slot returns to the pool (the item reopens if it was complete).
+   */
+  rejectAndFreeSlot(db: Queryable, annotationId: number) {
+    return sql<{ id: number; item_id: number }>`
+      with ann as (
+        update annotations set status = 'rejected', decided_at = now()
+        where id = ${annotationId}::bigint and status not in ('rejected', 'superseded', 'excluded')
+        returning id, item_id, is_gold
+      ), it as (
+        update items i
+        set answers = greatest(i.answers - 1, 0),
+            reserved = case when i.is_gold then i.reserved else greatest(i.reserved - 1, 0) end,
+            state = 'open', completed_at = null
+        from ann where i.id = ann.item_id
+        returning i.id
+      )
+      select ann.id, ann.item_id, (select count(*) from it) as n from ann`
+      .execute(db)
+      .then(first);
+  },
+
+  lockAnnotation(db: Queryable, annotationId: number) {
+    return sql<AnnotationRow>`select * from annotations where id = ${annotationId}::bigint for update`.execute(db).then(first);
+  },
+
+  openReworkFor(db: Queryable, annotationId: number) {
+    return sql<{ id: number }>`
+      select id from assignments where previous_annotation_id = ${annotationId}::bigint and kind = 'rework' and status in ('pending', 'leased')`
+      .execute(db)
+      .then(first);
+  },
+
+  insertRework(db: Queryable, a: { projectId: string; itemId: number; workerId: string; annotationId: number; comment: string }) {
+    return sql<{ id: number; project_id: string; item_id: number; worker_id: string; status: string; created_at: Date }>`
+      insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, previous_annotation_id, rework_comment)
+      values (${a.projectId}::uuid, ${a.itemId}::bigint, ${a.workerId}::uuid, 'rework', 'pending', now(), ${a.annotationId}::bigint, ${a.comment})
+      returning id, project_id, item_id, worker_id, status, created_at`
+      .execute(db)
+      .then((r) => r.rows[0]!);
+  },
+
+  setAnnotationStatus(db: Queryable, annotationId: number, status: AnnotationStatus) {
+    return sql`update annotations set status = ${status}, decided_at = now() where id = ${annotationId}::bigint`.execute(db);
+  },
+
+  // ---- feed and screens -------------------------------------------------------------------
+
+  /** How many answers the worker gave per tag, across every project (their experience). */
+  historyByTag(db: Queryable, workerId: string) {
+    return sql<{ tag: string; n: number }>`
+      select t.tag, sum(h.n)::int as n
+      from (select project_id, count(*)::int as n from annotations where worker_id = ${workerId}::uuid group by project_id) h
+      join projects p on p.id = h.project_id
+      cross join lateral unnest(p.tags) as t(tag)
+      group by t.tag`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /**
+   * The active projects this worker may enter (level, not removed) with the figures the feed
+   * shows. `tasks_left` counts the items this worker could still get, stopping at `cap`.
+   * The median task time is taken over the project's last 1,000 answers (recent and bounded).
+   */
+  feed(db: Queryable, p: { workerId: string; level: number; cap: number; projectId?: string }) {
+    const one = p.projectId ? sql`and p.id = ${p.projectId}::uuid` : sql``;
+    return sql<
+      ProjectForWorkerRow & {
+        tasks_left: number;
+        rework_waiting: number;
+        live: number;
+        recent_done: number;
+        median_ms: number | null;
+      }
+    >`
+      select p.id, p.org_id, p.name, p.instructions, p.template, p.settings, p.tags, p.status, p.status_reason,
+             pw.status as pw_status, pw.reason as pw_reason,
+             (select count(*)::int from (
+                select 1 from items i
+                where i.project_id = p.id and i.state = 'open' and not i.is_gold and i.reserved < i.target
+                  and not exists (select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new')
+                limit ${p.cap}::int) t) as tasks_left,
+             (select count(*)::int from assignments r
+               where r.worker_id = ${p.workerId}::uuid and r.project_id = p.id and r.status = 'pending') as rework_waiting,
+             (select count(*)::int from assignments l
+               where l.worker_id = ${p.workerId}::uuid and l.project_id = p.id and l.status = 'leased' and l.expires_at > now()) as live,
+             m.n as recent_done, m.median_ms
+      from projects p
+      left join project_workers pw on pw.project_id = p.id and pw.worker_id = ${p.workerId}::uuid
+      cross join lateral (
+        select count(*)::int as n, percentile_cont(0.5) within group (order by s.duration_ms) as median_ms
+        from (select duration_ms from annotations an where an.project_id = p.id order by an.id desc limit 1000) s
+      ) m
+      where p.status = 'active' ${one}
+        and coalesce((p.settings->>'minLevel')::int, 1) <= ${p.level}::int
+        and (pw.status is null or pw.status <> 'removed')`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /** The worker's answers in a project since `since` (superseded reworks counted once). */
+  countSince(db: Queryable, workerId: string, projectId: string, since: Date) {
+    return sql<{ n: number }>`
+      select count(*)::int as n from annotations
+      where worker_id = ${workerId}::uuid and project_id = ${projectId}::uuid and created_at >= ${since}
+        and status <> 'superseded'`
+      .execute(db)
+      .then((r) => r.rows[0]!.n);
+  },
+
+  history(db: Queryable, p: { workerId: string; projectId?: string; status?: string; before?: number; limit: number }) {
+    const byProject = p.projectId ? sql`and an.project_id = ${p.projectId}::uuid` : sql``;
+    const byStatus = p.status ? sql`and an.status = ${p.status}` : sql``;
+    const before = p.before ? sql`and an.id < ${p.before}::bigint` : sql``;
+    return sql<{
+      id: number;
+      project_id: string;
+      project_name: string;
+      item_id: number;
+      data: Json;
+      result: Json;
+      status: AnnotationStatus;
+      duration_ms: number;
+      created_at: Date;
+      rework_assignment_id: number | null;
+      rework_status: string | null;
+      rework_comment: string | null;
+    }>`
+      select an.id, an.project_id, p.name as project_name, an.item_id, i.data, an.result, an.status, an.duration_ms,
+             an.created_at, rw.id as rework_assignment_id, rw.status as rework_status, rw.rework_comment
+      from annotations an
+      join projects p on p.id = an.project_id
+      join items i on i.id = an.item_id
+      left join lateral (
+        select id, status, rework_comment from assignments x
+        where x.previous_annotation_id = an.id and x.kind = 'rework' order by x.id desc limit 1
+      ) rw on true
+      where an.worker_id = ${p.workerId}::uuid ${byProject} ${byStatus} ${before}
+      order by an.id desc
+      limit ${p.limit}::int`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /** Sets a worker's standing in a project (the quality module's entry point). */
+  setProjectWorker(db: Queryable, projectId: string, workerId: string, status: ProjectWorkerStatus, reason: string | null) {
+    return sql`
+      insert into project_workers (project_id, worker_id, status, reason) values (${projectId}::uuid, ${workerId}::uuid, ${status}, ${reason})
+      on conflict (project_id, worker_id) do update set status = excluded.status, reason = excluded.reason, updated_at = now()`.execute(db);
+  },
+};

@@ -1,0 +1,509 @@
+import { AppError } from '../../../core/app-error.ts';
+import { DEFAULT_SETTINGS, type ProjectSettings } from '../../../core/projects/settings.ts';
+import { compactResult } from '../../../core/templates/helpers.ts';
+import { prefixProblems } from '../../../core/templates/pointer.ts';
+import { GOLD_KEY, type Template } from '../../../core/templates/types.ts';
+import { validateResult } from '../../../core/templates/validate-result.ts';
+import type { Queryable } from '../../../db/schema.ts';
+import type { AppContext } from '../../context.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { effectiveHourlyPay, instructionsSummary, rankFeed, seoulDayStart } from './feed.ts';
+import { gradeGold } from './gold.ts';
+import {
+  type ClaimGuard,
+  NoWork,
+  type ReleaseContext,
+  type ReleaseHook,
+  type SubmitContext,
+  type SubmitHook,
+  type Trx,
+  WorkHooks,
+  type WorkProject,
+} from './work.hooks.ts';
+import { type AnnotationRow, type AssignmentFullRow, type HandoutRow, type ProjectForWorkerRow, type ReleasedRow, workRepo } from './work.repo.ts';
+
+export interface WorkOptions {
+  /** Source of randomness for the gold mix (tests pass a seeded one). */
+  random?: () => number;
+  /** How many claimable items a claim spreads over (see work.repo.ts claimNew). */
+  claimWindow?: number;
+  /** Background sweep period for expired leases; 0 disables the background sweeper. */
+  sweepIntervalMs?: number;
+}
+
+/** Figures for "today" on the labeling screen. The money module replaces the estimate with ledger figures. */
+export type EarningsSource = (db: Queryable, workerId: string, project: WorkProject, since: Date) => Promise<{ count: number; earnings: number }>;
+
+/** Until the ledger exists: today's answers (superseded reworks excluded) × pay per task. */
+export const estimatedEarnings: EarningsSource = async (db, workerId, project, since) => {
+  const count = await workRepo.countSince(db, workerId, project.id, since);
+  return { count, earnings: count * project.settings.payPerAnnotation };
+};
+
+export interface AssignmentOut {
+  id: number;
+  kind: 'new' | 'rework';
+  projectId: string;
+  item: { id: number; data: Record<string, unknown> };
+  expiresAt: string;
+  previousResult?: Record<string, unknown>;
+  reworkComment?: string;
+}
+
+export interface AnnotationOut {
+  id: number;
+  itemId: number;
+  assignmentId: number;
+  result: Record<string, unknown>;
+  status: string;
+  createdAt: string;
+  durationMs: number;
+}
+
+const FEED_TASKS_CAP = 1000;
+const SWEEP_BATCH = 500;
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+
+/** Item data as a worker may see it: never the gold answer, whatever the import left in it. */
+export function workerData(data: Record<string, unknown>): Record<string, unknown> {
+  if (!data || !Object.hasOwn(data, GOLD_KEY)) return data;
+  const { [GOLD_KEY]: _gold, ...rest } = data;
+  return rest;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const pgCode = (e: unknown) => (e as { code?: string } | null)?.code;
+
+function toProject(p: ProjectForWorkerRow): WorkProject {
+  return {
+    id: p.id,
+    orgId: p.org_id,
+    name: p.name,
+    status: p.status,
+    statusReason: p.status_reason,
+    settings: { ...DEFAULT_SETTINGS, ...(p.settings as Partial<ProjectSettings>) },
+    template: p.template as Template,
+    tags: p.tags,
+  };
+}
+
+function handoutOut(projectId: string, r: HandoutRow): AssignmentOut {
+  const out: AssignmentOut = { id: r.id, kind: r.kind, projectId, item: { id: r.item_id, data: workerData(r.data) }, expiresAt: iso(r.expires_at) };
+  if (r.kind === 'rework') {
+    if (r.previous_result) out.previousResult = r.previous_result;
+    out.reworkComment = r.rework_comment ?? '';
+  }
+  return out;
+}
+
+export function annotationOut(a: AnnotationRow): AnnotationOut {
+  return {
+    id: a.id,
+    itemId: a.item_id,
+    assignmentId: a.assignment_id,
+    result: a.result,
+    status: a.status,
+    createdAt: iso(a.created_at),
+    durationMs: a.duration_ms,
+  };
+}
+
+/** 403 unless the account may work at all (paused or banned accounts may not). */
+export function assertActiveWorker(user: AuthUser): void {
+  if (user.status === 'active') return;
+  const why = user.statusReason ? `: ${user.statusReason}` : '';
+  throw new AppError('forbidden', user.status === 'paused' ? `your account is paused${why}` : `your account is ${user.status}${why}`);
+}
+
+/** Why this worker may not take work in this project now, or null. Drafts and archives are 404. */
+function blockedReason(p: ProjectForWorkerRow, project: WorkProject, user: AuthUser): { code: 'forbidden' | 'invalid_state'; message: string } | null {
+  if (p.pw_status === 'removed') {
+    return { code: 'forbidden', message: `you were removed from this project${p.pw_reason ? `: ${p.pw_reason}` : ''}` };
+  }
+  if (user.level < project.settings.minLevel) {
+    return { code: 'forbidden', message: `this project needs level ${project.settings.minLevel}; you are level ${user.level}` };
+  }
+  if (project.status !== 'active') {
+    return { code: 'invalid_state', message: `this project is ${project.status}${project.statusReason ? `: ${project.statusReason}` : ''}; it hands out no work now` };
+  }
+  return null;
+}
+
+const visibleToWorkers = (status: string) => status !== 'draft' && status !== 'archived';
+
+export class WorkService {
+  private readonly hooks = new WorkHooks();
+  private earnings: EarningsSource = estimatedEarnings;
+  /** Source of randomness for the gold mix; tests may replace it. */
+  random: () => number;
+  private readonly window: number;
+  private readonly sweepIntervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly ctx: Pick<AppContext, 'db' | 'log'>,
+    opts: WorkOptions = {},
+  ) {
+    this.random = opts.random ?? Math.random;
+    this.window = opts.claimWindow ?? 32;
+    this.sweepIntervalMs = opts.sweepIntervalMs ?? 3000;
+  }
+
+  // ---- extension points (see work.hooks.ts) -----------------------------------------------
+
+  registerClaimGuard(fn: ClaimGuard): void {
+    this.hooks.claimGuards.push(fn);
+  }
+  registerSubmitHook(fn: SubmitHook): void {
+    this.hooks.submitHooks.push(fn);
+  }
+  registerReleaseHook(fn: ReleaseHook): void {
+    this.hooks.releaseHooks.push(fn);
+  }
+  setEarningsSource(fn: EarningsSource): void {
+    this.earnings = fn;
+  }
+
+  /** Runs `fn` in a transaction when `needed` (hooks to run), else straight on the pool: one round trip. */
+  private run<T>(needed: boolean, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return needed ? this.ctx.db.transaction().execute((trx) => fn(trx)) : fn(this.ctx.db);
+  }
+
+  private async loadProject(user: AuthUser, projectId: string) {
+    const p = await workRepo.projectForWorker(this.ctx.db, projectId, user.id);
+    if (!p || !visibleToWorkers(p.status)) throw new AppError('not_found', 'project not found');
+    return { row: p, project: toProject(p) };
+  }
+
+  // ---- claims -----------------------------------------------------------------------------
+
+  /**
+   * The worker's next task in a project: their live lease if they hold one, else a rework waiting
+   * for them, else a new item (gold at the project's gold rate). `null` = nothing left for them.
+   */
+  async next(user: AuthUser, projectId: string): Promise<AssignmentOut | null> {
+    assertActiveWorker(user);
+    const { row, project } = await this.loadProject(user, projectId);
+    const blocked = blockedReason(row, project, user);
+    if (blocked) throw new AppError(blocked.code, blocked.message);
+
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const leased = await workRepo.findLeased(this.ctx.db, user.id, projectId);
+        if (leased?.live) return handoutOut(projectId, leased);
+        if (leased) await this.expire({ assignmentId: leased.id });
+
+        const rework = await workRepo.takeRework(this.ctx.db, user.id, projectId, project.settings.leaseSeconds);
+        if (rework) return handoutOut(projectId, rework);
+
+        const got = await this.claim(project, user.id);
+        if (got === 'refused') return null;
+        if (got !== 'empty') return handoutOut(projectId, got);
+        // Nothing free: leases that ran out may still hold slots. Sweep this project and try again.
+        if (attempt === 0 && (await this.expire({ projectId })) > 0) continue;
+        return null;
+      } catch (e) {
+        // A concurrent `next` of the same worker won the one-live-lease index, or a deadlock with
+        // the sweeper: go round again and return whatever now holds.
+        if (RETRYABLE.has(pgCode(e) ?? '') && attempt < 4) continue;
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  private async claim(project: WorkProject, workerId: string): Promise<HandoutRow | 'empty' | 'refused'> {
+    const s = project.settings;
+    const tryGold = s.goldRate > 0 && this.random() < s.goldRate;
+    const guards = this.hooks.claimGuards;
+    try {
+      return await this.run(guards.length > 0, async (q) => {
+        for (const guard of guards) await guard(q as Trx, project, workerId);
+        let row = tryGold ? await workRepo.claimGold(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds }) : undefined;
+        row ??= await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds, window: this.window });
+        if (!row) throw new EmptyClaim();
+        return row;
+      });
+    } catch (e) {
+      if (e instanceof EmptyClaim) return 'empty';
+      if (e instanceof NoWork) return 'refused';
+      throw e;
+    }
+  }
+
+  // ---- submit -----------------------------------------------------------------------------
+
+  private async loadOwn(user: AuthUser, assignmentId: number): Promise<AssignmentFullRow> {
+    const a = await workRepo.loadAssignment(this.ctx.db, assignmentId);
+    if (!a) throw new AppError('not_found', 'assignment not found');
+    if (a.worker_id !== user.id) throw new AppError('forbidden', 'this assignment belongs to another worker');
+    return a;
+  }
+
+  /**
+   * Stores an answer. Idempotent: the same Idempotency-Key (or, without a key, the same assignment
+   * submitted again) returns the stored annotation and changes nothing (`replayed`).
+   */
+  async submit(user: AuthUser, assignmentId: number, result: unknown, idempotencyKey: string | null): Promise<{ annotation: AnnotationOut; replayed: boolean }> {
+    assertActiveWorker(user);
+    const byKey = async () => {
+      if (!idempotencyKey) return undefined;
+      const prior = await workRepo.annotationByKey(this.ctx.db, user.id, idempotencyKey);
+      if (prior && prior.assignment_id !== assignmentId) {
+        throw new AppError('conflict', `this Idempotency-Key was already used to submit assignment ${prior.assignment_id}; use a new key for each assignment`);
+      }
+      return prior;
+    };
+    const prior = await byKey();
+    if (prior) return { annotation: annotationOut(prior), replayed: true };
+
+    const a = await this.loadOwn(user, assignmentId);
+    if (a.status === 'submitted') {
+      const done = await workRepo.annotationByAssignment(this.ctx.db, a.id);
+      if (done) return { annotation: annotationOut(done), replayed: true };
+    }
+    if (a.pw_status === 'removed') throw new AppError('forbidden', `you were removed from this project${a.pw_reason ? `: ${a.pw_reason}` : ''}`);
+    this.assertSubmittable(a);
+
+    const template = a.p_template as Template;
+    const data = workerData(a.data);
+    const problems = validateResult(template, result, data);
+    if (problems.length) throw new AppError('validation_failed', 'the result does not fit the form', prefixProblems(problems, '/result'));
+    const stored = compactResult(template, result as Record<string, never>);
+    const goldCorrect = a.is_gold ? gradeGold(template, stored, a.gold) : null;
+
+    const hooks = this.hooks.submitHooks;
+    try {
+      const row = await this.run(hooks.length > 0, async (q) => {
+        const ins = await workRepo.submit(q, { assignmentId: a.id, workerId: user.id, result: stored, isGold: a.is_gold, goldCorrect, idempotencyKey });
+        if (!ins) throw new LeaseGone();
+        if (hooks.length) {
+          const ctx: SubmitContext = {
+            project: this.projectOfAssignment(a),
+            workerId: user.id,
+            assignment: { id: a.id, kind: a.kind, previousAnnotationId: a.previous_annotation_id },
+            item: { id: a.item_id, isGold: a.is_gold, state: ins.item_state ?? 'open' },
+            annotation: {
+              id: ins.id,
+              status: ins.status,
+              result: ins.result,
+              isGold: ins.is_gold,
+              goldCorrect: ins.gold_correct,
+              durationMs: ins.duration_ms,
+              reworkCount: ins.rework_count,
+              createdAt: new Date(ins.created_at),
+            },
+          };
+          for (const hook of hooks) await hook(q as Trx, ctx);
+          ins.status = (await workRepo.annotationStatus(q, ins.id)) ?? ins.status;
+        }
+        return ins;
+      });
+      return { annotation: annotationOut(row), replayed: false };
+    } catch (e) {
+      if (e instanceof LeaseGone || pgCode(e) === '23505') {
+        // A concurrent duplicate got there first (same assignment, or same key), or the lease
+        // ended between our read and the write.
+        const again = (await byKey()) ?? (await workRepo.annotationByAssignment(this.ctx.db, a.id));
+        if (again) return { annotation: annotationOut(again), replayed: true };
+        const now = await this.loadOwn(user, assignmentId);
+        this.assertSubmittable(now);
+      }
+      throw e;
+    }
+  }
+
+  private assertSubmittable(a: AssignmentFullRow): void {
+    if (a.status === 'leased' && a.live) return;
+    if (a.status === 'leased' || a.status === 'expired') {
+      throw new AppError('lease_expired', `your time for this task ran out at ${iso(a.expires_at)}; ask for the next task`);
+    }
+    if (a.status === 'pending') throw new AppError('invalid_state', 'take this rework with "next" before submitting it');
+    if (a.status === 'skipped') throw new AppError('invalid_state', 'you skipped this task');
+    if (a.status === 'cancelled') throw new AppError('invalid_state', 'this task was withdrawn');
+    throw new AppError('invalid_state', `this assignment is ${a.status}`);
+  }
+
+  private projectOfAssignment(a: AssignmentFullRow): WorkProject {
+    return {
+      id: a.project_id,
+      orgId: a.p_org_id,
+      name: a.p_name,
+      status: a.p_status,
+      statusReason: a.p_status_reason,
+      settings: { ...DEFAULT_SETTINGS, ...(a.p_settings as Partial<ProjectSettings>) },
+      template: a.p_template as Template,
+      tags: a.p_tags,
+    };
+  }
+
+  // ---- skip and expiry --------------------------------------------------------------------
+
+  /**
+   * Gives a task up: its slot is freed and this worker never gets that item again. Skipping a
+   * rework declines to fix it: the annotation becomes 'rejected' and its slot returns to the pool.
+   * Skipping something already skipped or expired is a no-op.
+   */
+  async skip(user: AuthUser, assignmentId: number): Promise<void> {
+    const a = await this.loadOwn(user, assignmentId);
+    if (a.status === 'submitted') throw new AppError('invalid_state', 'this task was already submitted');
+    if (a.status !== 'leased' && a.status !== 'pending') return;
+    await this.ctx.db.transaction().execute(async (trx) => {
+      const r = await workRepo.skip(trx, a.id, user.id);
+      if (!r) return;
+      let rejected: number | null = null;
+      if (r.kind === 'rework' && r.previous_annotation_id !== null) {
+        const done = await workRepo.rejectAndFreeSlot(trx, r.previous_annotation_id);
+        rejected = done ? done.id : null;
+      }
+      await this.runRelease(trx, r, 'skip', rejected);
+    });
+  }
+
+  private async runRelease(trx: Queryable, r: ReleasedRow, reason: 'skip' | 'expire', rejectedAnnotationId: number | null) {
+    const ctx: ReleaseContext = {
+      projectId: r.project_id,
+      workerId: r.worker_id,
+      assignmentId: r.id,
+      itemId: r.item_id,
+      kind: r.kind,
+      isGold: r.is_gold,
+      reason,
+      rejectedAnnotationId,
+    };
+    for (const hook of this.hooks.releaseHooks) await hook(trx as Trx, ctx);
+  }
+
+  /** Ends expired leases (all, or one project's, or one assignment); returns how many. */
+  async expire(filter: { projectId?: string; assignmentId?: number } = {}): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.run(this.hooks.releaseHooks.length > 0, async (q) => {
+        const rows = await workRepo.expireLeases(q, { ...filter, limit: SWEEP_BATCH });
+        for (const r of rows) await this.runRelease(q, r, 'expire', null);
+        return rows.length;
+      });
+      total += n;
+      if (n < SWEEP_BATCH) return total;
+    }
+  }
+
+  /** Starts the background sweeper (idempotent). */
+  startSweeper(): void {
+    if (this.timer || this.sweepIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.expire()
+        .catch((err) => this.ctx.log.warn({ err }, 'lease sweep failed; retrying next tick'))
+        .finally(() => (this.sweeping = null));
+    }, this.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the sweeper and waits for a sweep in flight (call before the database closes). */
+  async stopSweeper(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  async getAssignment(user: AuthUser, assignmentId: number) {
+    const a = await this.loadOwn(user, assignmentId);
+    const out = handoutOut(a.project_id, {
+      id: a.id,
+      kind: a.kind,
+      item_id: a.item_id,
+      expires_at: a.expires_at,
+      data: a.data,
+      rework_comment: a.rework_comment,
+      previous_result: a.previous_result,
+    });
+    return { ...out, status: a.status, live: a.live };
+  }
+
+  /** The projects this worker may work on now, rework first, then best match. */
+  async feed(user: AuthUser) {
+    assertActiveWorker(user);
+    const [rows, hist] = await Promise.all([
+      workRepo.feed(this.ctx.db, { workerId: user.id, level: user.level, cap: FEED_TASKS_CAP }),
+      workRepo.historyByTag(this.ctx.db, user.id),
+    ]);
+    const open = rows.filter((r) => r.tasks_left > 0 || r.rework_waiting > 0 || r.live > 0);
+    const info = new Map(open.map((r) => [r.id, this.figures(r)]));
+    const ranked = rankFeed(
+      open.map((r) => ({ id: r.id, tags: r.tags, payPerTask: info.get(r.id)!.payPerTask, hourlyPay: info.get(r.id)!.hourlyPay, reworkWaiting: r.rework_waiting })),
+      new Map(hist.map((h) => [h.tag, h.n])),
+    );
+    const byId = new Map(open.map((r) => [r.id, r]));
+    return ranked.map((k) => {
+      const r = byId.get(k.id)!;
+      return { id: r.id, name: r.name, tags: r.tags, instructionsSummary: instructionsSummary(r.instructions), ...info.get(r.id)!, reason: k.reason };
+    });
+  }
+
+  private figures(r: Awaited<ReturnType<typeof workRepo.feed>>[number]) {
+    const project = toProject(r);
+    const payPerTask = project.settings.payPerAnnotation;
+    const median = r.median_ms === null ? null : Number(r.median_ms);
+    return {
+      payPerTask,
+      tasksLeft: r.tasks_left,
+      tasksLeftCapped: r.tasks_left >= FEED_TASKS_CAP,
+      reworkWaiting: r.rework_waiting,
+      hasLiveAssignment: r.live > 0,
+      hourlyPay: effectiveHourlyPay(payPerTask, median, r.recent_done),
+      medianSeconds: median === null || r.recent_done < 10 ? null : Math.round(median / 100) / 10,
+    };
+  }
+
+  /** What the labeling screen needs about one project (never anything about gold). */
+  async project(user: AuthUser, projectId: string) {
+    const [r] = await workRepo.feed(this.ctx.db, { workerId: user.id, level: user.level, cap: FEED_TASKS_CAP, projectId });
+    if (!r || !visibleToWorkers(r.status)) throw new AppError('not_found', 'project not found');
+    const project = toProject(r);
+    const blocked = user.status !== 'active' ? { message: `your account is ${user.status}` } : blockedReason(r, project, user);
+    const s = project.settings;
+    const today = await this.earnings(this.ctx.db, user.id, project, seoulDayStart());
+    return {
+      id: project.id,
+      name: project.name,
+      instructions: r.instructions,
+      template: project.template,
+      tags: project.tags,
+      status: project.status,
+      settings: {
+        payPerAnnotation: s.payPerAnnotation,
+        leaseSeconds: s.leaseSeconds,
+        minLevel: s.minLevel,
+        minGoldAccuracy: s.minGoldAccuracy,
+        minGoldAnswers: s.minGoldAnswers,
+        maxReworks: s.maxReworks,
+      },
+      canWork: blocked === null,
+      blockedReason: blocked?.message ?? null,
+      today,
+      ...this.figures(r),
+    };
+  }
+
+  async history(user: AuthUser, q: { projectId?: string; status?: string; before?: number; limit?: number }) {
+    const rows = await workRepo.history(this.ctx.db, { workerId: user.id, ...q, limit: Math.min(q.limit ?? 50, 200) });
+    return rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      projectName: r.project_name,
+      item: { id: r.item_id, data: workerData(r.data) },
+      result: r.result,
+      status: r.status,
+      durationMs: r.duration_ms,
+      createdAt: iso(r.created_at),
+      rework: r.rework_assignment_id === null ? null : { assignmentId: r.rework_assignment_id, status: r.rework_status!, comment: r.rework_comment ?? '' },
+    }));
+  }
+}
+
+class EmptyClaim extends Error {}
+class LeaseGone extends Error {}
