@@ -1,0 +1,60 @@
+import type { ExportFormat, ExportItem, TextWriter } from './types.ts';
+
+/**
+ * The line API.md promises: `id`, `data`, `labels` (per control `{value, confidence}`),
+ * `annotations` (each `id`, `worker` pseudonym, `result`, `status`, `createdAt`; absent when
+ * asked without), plus `isGold`, `state`, `completedAt` and the item-level `confidence`.
+ */
+export function itemRecord(item: ExportItem): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: item.id,
+    data: item.data,
+    labels: item.labels,
+    confidence: item.confidence,
+    isGold: item.isGold,
+    state: item.state,
+    completedAt: item.completedAt,
+  };
+  if (item.annotations) out.annotations = item.annotations;
+  return out;
+}
+
+export const jsonl: ExportFormat = {
+  kind: 'text',
+  name: 'jsonl',
+  summary: 'One JSON object a line: id, data, labels, confidence, annotations',
+  extension: 'jsonl',
+  contentType: 'application/x-ndjson; charset=utf-8',
+  create: (): TextWriter => ({
+    sections: 1,
+    head: () => '',
+    page: (items) => [items.map((i) => `${JSON.stringify(itemRecord(i))}\n`).join('')],
+    between: () => '',
+    tail: () => '',
+  }),
+};
+
+export const json: ExportFormat = {
+  kind: 'text',
+  name: 'json',
+  summary: 'The jsonl records as one JSON array',
+  extension: 'json',
+  contentType: 'application/json; charset=utf-8',
+  create: (): TextWriter => {
+    let first = true;
+    return {
+      sections: 1,
+      head: () => '[',
+      page: (items) => {
+        let s = '';
+        for (const i of items) {
+          s += `${first ? '\n' : ',\n'}${JSON.stringify(itemRecord(i))}`;
+          first = false;
+        }
+        return [s];
+      },
+      between: () => '',
+      tail: () => (first ? ']\n' : '\n]\n'),
+    };
+  },
+};
