@@ -16,21 +16,26 @@ export function effectiveHourlyPay(payPerTask: number, medianMs: number | null, 
   return Math.round((payPerTask * 3600) / seconds);
 }
 
-/** The first paragraph of the instructions as plain text, cut at a word near `max` characters. */
+/**
+ * The first paragraph of the instructions as plain text (headings skipped when a paragraph
+ * follows), cut at a word near `max` characters.
+ */
 export function instructionsSummary(instructions: string, max = 160): string {
-  const text = instructions
+  const paragraphs = instructions
     .replace(/\r\n?/g, '\n')
     .split(/\n\s*\n/)
-    .map((p) =>
-      p
+    .map((p) => ({
+      heading: /^\s{0,3}#{1,6}\s/.test(p) && !p.trim().includes('\n'),
+      text: p
         .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
         .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
         .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, '')
         .replace(/[*_`~]+/g, '')
         .replace(/\s+/g, ' ')
         .trim(),
-    )
-    .find((p) => p.length > 0);
+    }))
+    .filter((p) => p.text.length > 0);
+  const text = (paragraphs.find((p) => !p.heading) ?? paragraphs[0])?.text;
   if (!text) return '';
   if (text.length <= max) return text;
   const cut = text.slice(0, max);

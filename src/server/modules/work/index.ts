@@ -17,7 +17,8 @@ export function installWork(app: App, ctx: AppContext, opts: WorkOptions = {}): 
   workRoutes(app, work);
   app.decorate('workService', work);
   app.addHook('onReady', async () => work.startSweeper());
-  app.addHook('onClose', async () => work.stopSweeper());
+  // preClose: before the onClose hooks, one of which closes the database.
+  app.addHook('preClose', async () => work.stopSweeper());
   return work;
 }
 

@@ -409,12 +409,17 @@ export const workRepo = {
   },
 
   /**
-   * The active projects this worker may enter (level, not removed) with the figures the feed
-   * shows. `tasks_left` counts the items this worker could still get, stopping at `cap`.
+   * The active projects this worker may enter (level, not removed), or the one `projectId`, with
+   * the figures the feed shows. `tasks_left` counts the items this worker could still get, stopping at `cap`.
    * The median task time is taken over the project's last 1,000 answers (recent and bounded).
    */
   feed(db: Queryable, p: { workerId: string; level: number; cap: number; projectId?: string }) {
-    const one = p.projectId ? sql`and p.id = ${p.projectId}::uuid` : sql``;
+    // One project (the labeling screen decides itself whether the worker may work there), or the
+    // feed: active projects at the worker's level that did not remove them.
+    const where = p.projectId
+      ? sql`p.id = ${p.projectId}::uuid`
+      : sql`p.status = 'active' and coalesce((p.settings->>'minLevel')::int, 1) <= ${p.level}::int
+            and (pw.status is null or pw.status <> 'removed')`;
     return sql<
       ProjectForWorkerRow & {
         tasks_left: number;
@@ -442,9 +447,7 @@ export const workRepo = {
         select count(*)::int as n, percentile_cont(0.5) within group (order by s.duration_ms) as median_ms
         from (select duration_ms from annotations an where an.project_id = p.id order by an.id desc limit 1000) s
       ) m
-      where p.status = 'active' ${one}
-        and coalesce((p.settings->>'minLevel')::int, 1) <= ${p.level}::int
-        and (pw.status is null or pw.status <> 'removed')`
+      where ${where}`
       .execute(db)
       .then((r) => r.rows);
   },

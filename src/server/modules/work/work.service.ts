@@ -5,6 +5,7 @@ import { prefixProblems } from '../../../core/templates/pointer.ts';
 import { GOLD_KEY, type Template } from '../../../core/templates/types.ts';
 import { validateResult } from '../../../core/templates/validate-result.ts';
 import type { Queryable } from '../../../db/schema.ts';
+import type { ProjectWorkerStatus } from '../../../db/tables/work.ts';
 import type { AppContext } from '../../context.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { effectiveHourlyPay, instructionsSummary, rankFeed, seoulDayStart } from './feed.ts';
@@ -163,6 +164,11 @@ export class WorkService {
   }
   setEarningsSource(fn: EarningsSource): void {
     this.earnings = fn;
+  }
+
+  /** A worker's standing in a project ('removed' blocks them, with `reason` shown). For the quality module. */
+  setProjectWorker(projectId: string, workerId: string, status: ProjectWorkerStatus, reason: string | null, db: Queryable = this.ctx.db) {
+    return workRepo.setProjectWorker(db, projectId, workerId, status, reason);
   }
 
   /** Runs `fn` in a transaction when `needed` (hooks to run), else straight on the pool: one round trip. */

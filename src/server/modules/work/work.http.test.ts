@@ -1,0 +1,512 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../core/app-error.ts';
+import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
+import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
+import { createRework, NoWork, type WorkService } from './index.ts';
+import { activeProject, quickWorkers } from './work-test-helpers.ts';
+
+let t: TestApp;
+let requester: Client;
+let work: WorkService;
+beforeAll(async () => {
+  t = await buildTestApp();
+  requester = await signup(t.app, 'requester');
+  work = t.app.workService;
+});
+afterAll(async () => t?.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const db = () => t.db.db;
+const next = (w: Client, projectId: string) => w.post(`/api/work/projects/${projectId}/next`);
+const submit = (w: Client, id: number, result: unknown = { label: 'pos' }, headers?: Record<string, string>) =>
+  w.post(`/api/work/assignments/${id}/submit`, { result }, headers);
+const item = (id: number) => db().selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const assignment = (id: number) => db().selectFrom('assignments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const annotationsOf = (projectId: string) => db().selectFrom('annotations').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+
+/** Claims until 204; submits each (unless `skip`); returns the item ids received. */
+async function drain(w: Client, projectId: string, opts: { skip?: boolean } = {}) {
+  const got: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const r = await next(w, projectId);
+    if (r.statusCode === 204) return got;
+    expect(r.statusCode).toBe(200);
+    const a = r.json().assignment;
+    got.push(a.item.id);
+    const s = opts.skip ? await w.post(`/api/work/assignments/${a.id}/skip`) : await submit(w, a.id);
+    expect(s.statusCode).toBe(opts.skip ? 204 : 200);
+  }
+  throw new Error('never ran out');
+}
+
+describe('claiming', () => {
+  it('leases an item for leaseSeconds and returns the same live assignment on a second next', async () => {
+    const { project } = await activeProject(t, requester, { n: 3, settings: { leaseSeconds: 120 } });
+    const [w] = await quickWorkers(t, 1);
+    const r1 = await next(w!, project.id);
+    expect(r1.statusCode).toBe(200);
+    const a = r1.json().assignment;
+    expect(a).toMatchObject({ kind: 'new', projectId: project.id, item: { data: { text: expect.any(String) } } });
+    const ttl = new Date(a.expiresAt).getTime() - Date.now();
+    expect(ttl).toBeGreaterThan(110_000);
+    expect(ttl).toBeLessThanOrEqual(121_000);
+    const r2 = await next(w!, project.id);
+    expect(r2.json().assignment.id).toBe(a.id);
+    const live = await db().selectFrom('assignments').select('id').where('worker_id', '=', w!.user.id).where('status', '=', 'leased').execute();
+    expect(live).toHaveLength(1);
+    expect((await item(a.item.id)).reserved).toBe(1);
+  });
+
+  it('two concurrent nexts of one worker still give one live assignment', async () => {
+    const { project } = await activeProject(t, requester, { n: 5 });
+    const [w] = await quickWorkers(t, 1);
+    const rs = await Promise.all(Array.from({ length: 6 }, () => next(w!, project.id)));
+    const ids = new Set(rs.map((r) => r.json().assignment.id));
+    expect(ids.size).toBe(1);
+  });
+
+  it('never puts more than target answers + live leases on an item', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 1, settings: { overlap: 2 } });
+    const [w1, w2, w3] = await quickWorkers(t, 3);
+    expect((await next(w1!, project.id)).statusCode).toBe(200);
+    expect((await next(w2!, project.id)).statusCode).toBe(200);
+    expect((await next(w3!, project.id)).statusCode).toBe(204);
+    expect((await item(items[0]!)).reserved).toBe(2);
+  });
+
+  it('never gives a worker the same item twice, also not after a skip', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 2, settings: { overlap: 3 } });
+    const [w1, w2] = await quickWorkers(t, 2);
+    const done = await drain(w1!, project.id);
+    expect(done.sort()).toEqual([...items].sort());
+    expect((await next(w1!, project.id)).statusCode).toBe(204);
+    const skipped = await drain(w2!, project.id, { skip: true });
+    expect(skipped.sort()).toEqual([...items].sort());
+    expect((await next(w2!, project.id)).statusCode).toBe(204);
+    // the skips freed their slots: only w1's answers hold the items
+    for (const id of items) expect(await item(id)).toMatchObject({ reserved: 1, answers: 1 });
+  });
+
+  it('frees the slot of an expired lease (inline sweep) and refuses the late submit with 409 lease_expired', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 1, settings: { overlap: 1, leaseSeconds: 1 } });
+    const [w1, w2] = await quickWorkers(t, 2);
+    const a1 = (await next(w1!, project.id)).json().assignment;
+    expect((await next(w2!, project.id)).statusCode).toBe(204);
+    await sleep(1100);
+    const r2 = await next(w2!, project.id);
+    expect(r2.statusCode).toBe(200);
+    expect(r2.json().assignment.item.id).toBe(items[0]);
+    expect((await assignment(a1.id)).status).toBe('expired');
+    const late = await submit(w1!, a1.id);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.code).toBe('lease_expired');
+    // the expired worker never gets the item again, even once it frees up
+    expect((await next(w1!, project.id)).statusCode).toBe(204);
+  });
+
+  it('a worker whose own lease expired gets a new task at once', async () => {
+    const { project } = await activeProject(t, requester, { n: 3, settings: { overlap: 1, leaseSeconds: 1 } });
+    const [w] = await quickWorkers(t, 1);
+    const a1 = (await next(w!, project.id)).json().assignment;
+    await sleep(1100);
+    const a2 = (await next(w!, project.id)).json().assignment;
+    expect(a2.id).not.toBe(a1.id);
+    expect(a2.item.id).not.toBe(a1.item.id);
+  });
+
+  it('the background sweeper expires leases nobody asks about', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 1, settings: { overlap: 1, leaseSeconds: 1 } });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    const deadline = Date.now() + 8000;
+    while ((await assignment(a.id)).status === 'leased' && Date.now() < deadline) await sleep(250);
+    expect((await assignment(a.id)).status).toBe('expired');
+    expect((await item(items[0]!)).reserved).toBe(0);
+  });
+
+  it('finishes started items before opening new ones', async () => {
+    const { project } = await activeProject(t, requester, { n: 6, settings: { overlap: 3 } });
+    const [w1, w2, w3] = await quickWorkers(t, 3);
+    const a1 = (await next(w1!, project.id)).json().assignment;
+    await submit(w1!, a1.id);
+    const a2 = (await next(w2!, project.id)).json().assignment;
+    expect(a2.item.id).toBe(a1.item.id);
+    await submit(w2!, a2.id);
+    const a3 = (await next(w3!, project.id)).json().assignment;
+    expect(a3.item.id).toBe(a1.item.id);
+    await submit(w3!, a3.id);
+    const it1 = await item(a1.item.id);
+    expect(it1).toMatchObject({ answers: 3, reserved: 3, state: 'complete' });
+    expect(it1.completed_at).not.toBeNull();
+  });
+
+  it('hands out work only in active projects, to active, admitted workers, saying why not', async () => {
+    const draft = await createProject(requester);
+    await insertItems(t, draft.id, [{ text: 'x' }]);
+    const { project } = await activeProject(t, requester, { n: 2, settings: { minLevel: 3 } });
+    const [low] = await quickWorkers(t, 1, { level: 1 });
+    const [ok, paused, removed] = await quickWorkers(t, 3, { level: 3 });
+
+    expect((await next(ok!, draft.id)).statusCode).toBe(404);
+    const lvl = await next(low!, project.id);
+    expect(lvl.statusCode).toBe(403);
+    expect(lvl.json().error.message).toMatch(/needs level 3; you are level 1/);
+
+    await db().updateTable('users').set({ status: 'paused', status_reason: 'answers far faster than others' }).where('id', '=', paused!.user.id).execute();
+    const p = await next(paused!, project.id);
+    expect(p.statusCode).toBe(403);
+    expect(p.json().error.message).toMatch(/paused: answers far faster than others/);
+    expect((await paused!.get('/api/work/projects')).statusCode).toBe(403);
+
+    await work.setProjectWorker(project.id, removed!.user.id, 'removed', 'gold accuracy 40% is below 70%');
+    const rm = await next(removed!, project.id);
+    expect(rm.statusCode).toBe(403);
+    expect(rm.json().error.message).toMatch(/removed from this project: gold accuracy 40%/);
+    expect((await removed!.get('/api/work/projects')).json().projects.map((x: { id: string }) => x.id)).not.toContain(project.id);
+    const detail = (await removed!.get(`/api/work/projects/${project.id}`)).json().project;
+    expect(detail).toMatchObject({ canWork: false, blockedReason: expect.stringMatching(/removed/) });
+
+    expect((await next(ok!, project.id)).statusCode).toBe(200);
+    await requester.patch(`/api/projects/${project.id}`, { status: 'paused' });
+    const pp = await next(ok!, project.id);
+    expect(pp.statusCode).toBe(409);
+    expect(pp.json().error.message).toMatch(/paused/);
+  });
+
+  it('refuses requesters (workers and reviewers only)', async () => {
+    const { project } = await activeProject(t, requester, { n: 1 });
+    expect((await next(requester, project.id)).statusCode).toBe(403);
+  });
+});
+
+describe('gold', () => {
+  it('mixes gold in at the gold rate, each gold item once per worker, indistinguishable, never completing', async () => {
+    const gold = Array.from({ length: 4 }, () => ({ label: 'neg' }));
+    const { project, items, gold: goldIds } = await activeProject(t, requester, { n: 6, gold, settings: { overlap: 1, goldRate: 0.5 } });
+    // a gold item whose data still carries _gold (as some imports leave it): never shown
+    await db().updateTable('items').set({ data: JSON.stringify({ text: 'g', _gold: { label: 'neg' } }) }).where('id', '=', goldIds[0]!).execute();
+    const savedRandom = work.random;
+    const draws = [0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6, 0.1, 0.1, 0.1, 0.1];
+    let k = 0;
+    work.random = () => draws[k++ % draws.length]!;
+    try {
+      const workers = await quickWorkers(t, 2);
+      const seen: { itemId: number; body: string; keys: string[] }[] = [];
+      for (const w of workers) {
+        for (;;) {
+          const r = await next(w, project.id);
+          if (r.statusCode === 204) break;
+          const a = r.json().assignment;
+          seen.push({ itemId: a.item.id, body: r.body, keys: Object.keys(a).sort() });
+          expect(Object.keys(a.item).sort()).toEqual(['data', 'id']);
+          expect(Object.keys(a.item.data)).toEqual(['text']);
+          // answer gold correctly on even items, wrongly on odd ones
+          await submit(w, a.id, { label: a.item.id % 2 === 0 ? 'neg' : 'pos' });
+        }
+        k = 0;
+      }
+      for (const s of seen) {
+        expect(s.body).not.toMatch(/_gold|"gold"|isGold|is_gold/);
+        expect(s.keys).toEqual(['expiresAt', 'id', 'item', 'kind', 'projectId']);
+      }
+      const goldSeen = seen.filter((s) => goldIds.includes(s.itemId));
+      // first worker: 6 ordinary + gold whenever the draw < 0.5 while gold is left
+      expect(goldSeen.length).toBeGreaterThanOrEqual(4);
+      // no worker sees one gold item twice
+      for (const w of workers) {
+        const mine = await db().selectFrom('assignments').select('item_id').where('worker_id', '=', w.user.id).where('item_id', 'in', goldIds).execute();
+        expect(new Set(mine.map((m) => m.item_id)).size).toBe(mine.length);
+      }
+      // gold items have no overlap limit (two workers answered overlap-1 gold) and never complete
+      const anns = await annotationsOf(project.id);
+      const goldAnns = anns.filter((a) => goldIds.includes(a.item_id));
+      expect(goldAnns.every((a) => a.is_gold)).toBe(true);
+      for (const a of goldAnns) expect(a.gold_correct).toBe(a.item_id % 2 === 0);
+      expect(anns.filter((a) => !goldIds.includes(a.item_id)).every((a) => !a.is_gold && a.gold_correct === null)).toBe(true);
+      for (const id of goldIds) expect((await item(id)).state).toBe('open');
+      expect(Math.max(...(await Promise.all(goldIds.map(item))).map((g) => g.answers))).toBe(2);
+      // the ordinary items completed by the first worker (overlap 1)
+      for (const id of items) expect((await item(id)).state).toBe('complete');
+    } finally {
+      work.random = savedRandom;
+    }
+  });
+
+  it('serves no gold at gold rate 0', async () => {
+    const { project, gold } = await activeProject(t, requester, { n: 5, gold: [{ label: 'pos' }, { label: 'neg' }], settings: { goldRate: 0 } });
+    const [w] = await quickWorkers(t, 1);
+    const got = await drain(w!, project.id);
+    expect(got.filter((id) => gold.includes(id))).toEqual([]);
+    expect(got).toHaveLength(5);
+  });
+});
+
+describe('submitting', () => {
+  it('validates the result against the form, naming the path under /result', async () => {
+    const { project } = await activeProject(t, requester, { n: 1 });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    const bad = await submit(w!, a.id, { label: 'maybe', extra: 1 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    const paths = bad.json().error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['/result/label', '/result/extra']));
+    const missing = await w!.post(`/api/work/assignments/${a.id}/submit`, {});
+    expect(missing.statusCode).toBe(400);
+    expect((await assignment(a.id)).status).toBe('leased');
+  });
+
+  it("accepts a submit only from the assignment's holder (403 for anyone else, 404 for no such id)", async () => {
+    const { project } = await activeProject(t, requester, { n: 1 });
+    const [w1, w2] = await quickWorkers(t, 2);
+    const a = (await next(w1!, project.id)).json().assignment;
+    const other = await submit(w2!, a.id);
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error.message).toMatch(/another worker/);
+    expect((await w2!.get(`/api/work/assignments/${a.id}`)).statusCode).toBe(403);
+    expect((await w2!.post(`/api/work/assignments/${a.id}/skip`)).statusCode).toBe(403);
+    expect((await submit(w2!, 987654321)).statusCode).toBe(404);
+    expect((await w1!.get(`/api/work/assignments/${a.id}`)).json().assignment).toMatchObject({ id: a.id, status: 'leased', live: true });
+  });
+
+  it('stores the server-measured duration and returns the annotation', async () => {
+    const { project } = await activeProject(t, requester, { n: 1 });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    await sleep(300);
+    const r = await submit(w!, a.id, { label: 'neg' });
+    expect(r.statusCode).toBe(200);
+    const ann = r.json().annotation;
+    expect(ann).toMatchObject({ itemId: a.item.id, assignmentId: a.id, result: { label: 'neg' }, status: 'submitted' });
+    expect(ann.durationMs).toBeGreaterThanOrEqual(280);
+    expect(ann.durationMs).toBeLessThan(10_000);
+    expect((await assignment(a.id)).status).toBe('submitted');
+  });
+
+  it('is idempotent under Idempotency-Key and for a resubmitted assignment', async () => {
+    const { project } = await activeProject(t, requester, { n: 3, settings: { overlap: 1 } });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    const key = { 'idempotency-key': 'k-123' };
+    const r1 = await submit(w!, a.id, { label: 'pos' }, key);
+    const r2 = await submit(w!, a.id, { label: 'pos' }, key);
+    expect(r2.statusCode).toBe(200);
+    expect(r2.headers['idempotent-replayed']).toBe('true');
+    expect(r2.json().annotation).toEqual(r1.json().annotation);
+    const r3 = await submit(w!, a.id, { label: 'neg' });
+    expect(r3.json().annotation.id).toBe(r1.json().annotation.id);
+    expect(r3.json().annotation.result).toEqual({ label: 'pos' });
+    // the same key on another assignment is a mistake the client must hear about
+    const b = (await next(w!, project.id)).json().assignment;
+    const clash = await submit(w!, b.id, { label: 'pos' }, key);
+    expect(clash.statusCode).toBe(409);
+    expect(clash.json().error.code).toBe('conflict');
+    expect((await assignment(b.id)).status).toBe('leased');
+    // concurrent duplicates: one annotation
+    const rs = await Promise.all(Array.from({ length: 5 }, () => submit(w!, b.id, { label: 'neg' }, { 'idempotency-key': 'k-456' })));
+    expect(rs.every((r) => r.statusCode === 200)).toBe(true);
+    expect(new Set(rs.map((r) => r.json().annotation.id)).size).toBe(1);
+    const anns = await annotationsOf(project.id);
+    expect(anns).toHaveLength(2);
+    expect((await item(a.item.id)).answers).toBe(1);
+    expect((await item(b.item.id)).answers).toBe(1);
+  });
+
+  it('refuses skipped assignments and lets skip be repeated', async () => {
+    const { project } = await activeProject(t, requester, { n: 2 });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    expect((await w!.post(`/api/work/assignments/${a.id}/skip`)).statusCode).toBe(204);
+    expect((await w!.post(`/api/work/assignments/${a.id}/skip`)).statusCode).toBe(204);
+    const s = await submit(w!, a.id);
+    expect(s.statusCode).toBe(409);
+    expect(s.json().error.message).toMatch(/skipped/);
+    const b = (await next(w!, project.id)).json().assignment;
+    await submit(w!, b.id);
+    expect((await w!.post(`/api/work/assignments/${b.id}/skip`)).statusCode).toBe(409);
+  });
+});
+
+describe('rework', () => {
+  it('hands rework out before new work, with the comment and previous answer, and replaces the annotation', async () => {
+    const { project } = await activeProject(t, requester, { n: 4, settings: { overlap: 1 }, name: 'rework project' });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    const first = (await submit(w!, a.id, { label: 'pos' })).json().annotation;
+
+    const made = await db().transaction().execute((trx) => createRework(trx, { annotationId: first.id, comment: '부정적인 문장입니다' }));
+    expect(made).toMatchObject({ workerId: w!.user.id, itemId: a.item.id, projectId: project.id });
+    await expect(db().transaction().execute((trx) => createRework(trx, { annotationId: first.id, comment: 'again' }))).rejects.toThrow(AppError);
+
+    const feed = (await w!.get('/api/work/projects')).json().projects;
+    expect(feed[0]).toMatchObject({ id: project.id, reworkWaiting: 1 });
+    expect(feed[0].reason).toMatch(/sent back to you for rework/);
+
+    const r = (await next(w!, project.id)).json().assignment;
+    expect(r).toMatchObject({ kind: 'rework', item: { id: a.item.id }, previousResult: { label: 'pos' }, reworkComment: '부정적인 문장입니다' });
+    const fixed = await submit(w!, r.id, { label: 'neg' });
+    expect(fixed.statusCode).toBe(200);
+    const anns = await annotationsOf(project.id);
+    expect(anns.map((x) => [x.status, x.rework_count, x.result])).toEqual([
+      ['superseded', 0, { label: 'pos' }],
+      ['submitted', 1, { label: 'neg' }],
+    ]);
+    expect((await item(a.item.id))).toMatchObject({ answers: 1, reserved: 1, state: 'complete' });
+    const history = (await w!.get(`/api/work/history?projectId=${project.id}`)).json().annotations;
+    expect(history[1]).toMatchObject({ status: 'superseded', rework: { comment: '부정적인 문장입니다', status: 'submitted' } });
+    // next is new work again
+    expect((await next(w!, project.id)).json().assignment.kind).toBe('new');
+  });
+
+  it('a rework lease that expires waits for its author again; a skipped rework is rejected and frees the slot', async () => {
+    const { project } = await activeProject(t, requester, { n: 1, settings: { overlap: 1, leaseSeconds: 1 } });
+    const [w, other] = await quickWorkers(t, 2);
+    const a = (await next(w!, project.id)).json().assignment;
+    const ann = (await submit(w!, a.id)).json().annotation;
+    await db().transaction().execute((trx) => createRework(trx, { annotationId: ann.id, comment: 'fix' }));
+    const r1 = (await next(w!, project.id)).json().assignment;
+    await sleep(1100);
+    await work.expire();
+    expect((await assignment(r1.id)).status).toBe('pending');
+    const r2 = (await next(w!, project.id)).json().assignment;
+    expect(r2.id).toBe(r1.id);
+    expect((await other!.post(`/api/work/projects/${project.id}/next`)).statusCode).toBe(204);
+    expect((await w!.post(`/api/work/assignments/${r2.id}/skip`)).statusCode).toBe(204);
+    expect((await db().selectFrom('annotations').select('status').where('id', '=', ann.id).executeTakeFirstOrThrow()).status).toBe('rejected');
+    expect(await item(a.item.id)).toMatchObject({ answers: 0, reserved: 0, state: 'open' });
+    expect((await next(other!, project.id)).json().assignment.item.id).toBe(a.item.id);
+  });
+});
+
+describe('hooks', () => {
+  it('claim guards run in the claim transaction: they can refuse, answer 204, and are rolled back when nothing is leased', async () => {
+    const { project } = await activeProject(t, requester, { n: 1, settings: { overlap: 1 }, name: 'guarded' });
+    const [w1, w2, w3] = await quickWorkers(t, 3);
+    const calls: string[] = [];
+    let mode: 'ok' | 'refuse' | 'nowork' = 'refuse';
+    work.registerClaimGuard(async (trx, p, workerId) => {
+      if (p.id !== project.id) return;
+      calls.push(workerId);
+      await sql`update projects set status_reason = ${`guard ran for ${workerId}`} where id = ${p.id}`.execute(trx);
+      if (mode === 'refuse') throw new AppError('insufficient_funds', 'the budget cannot pay another task');
+      if (mode === 'nowork') throw new NoWork('budget');
+    });
+    const refused = await next(w1!, project.id);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('insufficient_funds');
+    mode = 'nowork';
+    expect((await next(w1!, project.id)).statusCode).toBe(204);
+    mode = 'ok';
+    expect((await next(w2!, project.id)).statusCode).toBe(200);
+    const reason = async () => (await db().selectFrom('projects').select('status_reason').where('id', '=', project.id).executeTakeFirstOrThrow()).status_reason;
+    expect(await reason()).toBe(`guard ran for ${w2!.user.id}`);
+    expect((await next(w3!, project.id)).statusCode).toBe(204);
+    expect(await reason()).toBe(`guard ran for ${w2!.user.id}`); // w3's write rolled back: no item for it
+    expect(calls).toContain(w3!.user.id);
+  });
+
+  it('submit hooks run inside the submit transaction, in order; a throw rolls the submit back', async () => {
+    const { project } = await activeProject(t, requester, { n: 2, settings: { overlap: 1 }, name: 'hooked' });
+    const [w] = await quickWorkers(t, 1);
+    const seen: string[] = [];
+    let fail = true;
+    work.registerSubmitHook(async (_trx, ctx) => {
+      if (ctx.project.id !== project.id) return;
+      seen.push(`a:${ctx.annotation.id}:${ctx.item.state}:${ctx.assignment.kind}`);
+      if (fail) throw new AppError('insufficient_funds', 'no budget');
+    });
+    work.registerSubmitHook(async (trx, ctx) => {
+      if (ctx.project.id !== project.id) return;
+      seen.push('b');
+      await sql`update annotations set status = 'pending_review' where id = ${ctx.annotation.id}`.execute(trx);
+    });
+    const a = (await next(w!, project.id)).json().assignment;
+    const r1 = await submit(w!, a.id);
+    expect(r1.statusCode).toBe(409);
+    expect(await annotationsOf(project.id)).toHaveLength(0);
+    expect((await assignment(a.id)).status).toBe('leased');
+    expect((await item(a.item.id)).answers).toBe(0);
+    fail = false;
+    const r2 = await submit(w!, a.id);
+    expect(r2.statusCode).toBe(200);
+    expect(r2.json().annotation.status).toBe('pending_review');
+    expect(seen.slice(-2)).toEqual([`a:${r2.json().annotation.id}:complete:new`, 'b']);
+  });
+
+  it('release hooks run for skips and expiries', async () => {
+    const { project } = await activeProject(t, requester, { n: 3, settings: { overlap: 1, leaseSeconds: 1 }, name: 'released' });
+    const [w] = await quickWorkers(t, 1);
+    const got: string[] = [];
+    work.registerReleaseHook((_trx, ctx) => {
+      if (ctx.projectId === project.id) got.push(`${ctx.reason}:${ctx.assignmentId}:${ctx.kind}`);
+    });
+    const a = (await next(w!, project.id)).json().assignment;
+    await w!.post(`/api/work/assignments/${a.id}/skip`);
+    const b = (await next(w!, project.id)).json().assignment;
+    await sleep(1100);
+    await work.expire({ projectId: project.id });
+    expect(got).toEqual([`skip:${a.id}:new`, `expire:${b.id}:new`]);
+  });
+});
+
+describe('feed and project screen', () => {
+  it('lists active projects with tasks left for this worker, pay, summary; drops those with nothing left', async () => {
+    const { project } = await activeProject(t, requester, { n: 2, settings: { overlap: 1, payPerAnnotation: 70 }, instructions: '# 안내\n\n문장의 감정을 고르세요.' });
+    const [w, v] = await quickWorkers(t, 2);
+    const entry = (await w!.get('/api/work/projects')).json().projects.find((p: { id: string }) => p.id === project.id);
+    expect(entry).toMatchObject({ name: 'test project', payPerTask: 70, tasksLeft: 2, instructionsSummary: '문장의 감정을 고르세요.', hourlyPay: null });
+    expect(entry.reason).toMatch(/pays 70 won per task/);
+    const a = (await next(w!, project.id)).json().assignment;
+    await submit(w!, a.id);
+    const seenByV = (await v!.get('/api/work/projects')).json().projects.find((p: { id: string }) => p.id === project.id);
+    expect(seenByV.tasksLeft).toBe(1);
+    await drain(w!, project.id);
+    expect((await w!.get('/api/work/projects')).json().projects.map((p: { id: string }) => p.id)).not.toContain(project.id);
+  });
+
+  it('shows effective hourly pay from the median task time once 10 tasks are done', async () => {
+    const { project } = await activeProject(t, requester, { n: 30, settings: { overlap: 1, payPerAnnotation: 50 } });
+    const workers = await quickWorkers(t, 2);
+    for (let i = 0; i < 10; i++) {
+      const a = (await next(workers[0]!, project.id)).json().assignment;
+      await submit(workers[0]!, a.id);
+    }
+    // median 12 s → 50 × 3600 / 12 = 15,000 won/hour
+    await db().updateTable('annotations').set({ duration_ms: 12_000 }).where('project_id', '=', project.id).execute();
+    const entry = (await workers[1]!.get('/api/work/projects')).json().projects.find((p: { id: string }) => p.id === project.id);
+    expect(entry).toMatchObject({ hourlyPay: 15_000, medianSeconds: 12 });
+    expect(entry.reason).toMatch(/about 15,000 won\/hour/);
+  });
+
+  it('orders by match with the worker history and explains it', async () => {
+    const r2 = await signup(t.app, 'requester');
+    const a = await activeProject(t, r2, { n: 3, tags: ['sentiment'], name: 'A', settings: { payPerAnnotation: 40 } });
+    const b = await activeProject(t, r2, { n: 3, tags: ['boxes'], name: 'B', settings: { payPerAnnotation: 60 } });
+    const c = await activeProject(t, r2, { n: 3, tags: ['sentiment', 'news'], name: 'C', settings: { payPerAnnotation: 40 } });
+    const [w] = await quickWorkers(t, 1);
+    for (let i = 0; i < 3; i++) {
+      const x = (await next(w!, a.project.id)).json().assignment;
+      await submit(w!, x.id);
+    }
+    const feed = (await w!.get('/api/work/projects')).json().projects.filter((p: { id: string }) => [b.project.id, c.project.id].includes(p.id));
+    expect(feed.map((p: { name: string }) => p.name)).toEqual(['C', 'B']);
+    expect(feed[0].reason).toMatch(/matches your experience: sentiment \(3 tasks\)/);
+    expect(feed[1].reason).toMatch(/new kind of work/);
+  });
+
+  it("gives the labeling screen the form, visible settings, and today's count and earnings, never gold", async () => {
+    const { project } = await activeProject(t, requester, { n: 3, gold: [{ label: 'neg' }], settings: { payPerAnnotation: 30, goldRate: 0.2 } });
+    const [w] = await quickWorkers(t, 1);
+    for (let i = 0; i < 2; i++) {
+      const a = (await next(w!, project.id)).json().assignment;
+      await submit(w!, a.id);
+    }
+    const r = await w!.get(`/api/work/projects/${project.id}`);
+    expect(r.statusCode).toBe(200);
+    const p = r.json().project;
+    expect(p).toMatchObject({ id: project.id, canWork: true, blockedReason: null, today: { count: 2, earnings: 60 }, template: { controls: [{ name: 'label' }] } });
+    expect(Object.keys(p.settings).sort()).toEqual(['leaseSeconds', 'maxReworks', 'minGoldAccuracy', 'minGoldAnswers', 'minLevel', 'payPerAnnotation']);
+    expect(r.body).not.toMatch(/goldRate|_gold|isGold/);
+  });
+});
