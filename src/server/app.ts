@@ -23,6 +23,8 @@ import { LocalAssetStore } from './modules/assets/asset-store.ts';
 import { assetRoutes } from './modules/assets/assets.routes.ts';
 import { AssetsService } from './modules/assets/assets.service.ts';
 import { itemRoutes } from './modules/items/items.routes.ts';
+import { exportRoutes } from './modules/exports/exports.routes.ts';
+import { ExportsService } from './modules/exports/exports.service.ts';
 import { ItemsService } from './modules/items/items.service.ts';
 import { VERSION } from './version.ts';
 
@@ -83,6 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const assetStore = new LocalAssetStore(config.assetDir);
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);
+  exportRoutes(app, new ExportsService(ctx, assetStore), config.publicUrl);
 
   await serveWebApp(app, config.webDir);
 

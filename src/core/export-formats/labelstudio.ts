@@ -2,7 +2,7 @@
  * Label Studio task JSON, both ways. Export: one task per item, `data` = the item's data (as
  * stored, so the file re-imports into Dure as the same items; `assetUrls` rewrites asset
  * references into URLs for Label Studio to load), `annotations[0]` = the final labels (Dure's
- * answer, `ground_truth` true for gold items), then — when raw annotations are asked for — one
+ * answer, `ground_truth` true for gold items; absent while the item has none), then — when raw annotations are asked for — one
  * annotation per worker answer. Result entries carry `from_name` (the control's name),
  * `to_name` (the display field it applies to), `type` and `value` as Label Studio writes them:
  *
@@ -205,13 +205,12 @@ function withAssetUrls(data: ItemData, ctx: ExportContext): ItemData {
 }
 
 export function labelStudioTask(item: ExportItem, ctx: ExportContext): Record<string, unknown> {
-  const annotations: Record<string, unknown>[] = [
-    {
-      result: toLabelStudioResult(ctx.template, labelsOnly(item), item.data, `${item.id}`),
-      ground_truth: item.isGold,
-      was_cancelled: false,
-    },
-  ];
+  const annotations: Record<string, unknown>[] = [];
+  const final = labelsOnly(item);
+  // No final answer yet → no annotation (an empty one would read as "nothing to mark").
+  if (Object.keys(final).length) {
+    annotations.push({ result: toLabelStudioResult(ctx.template, final, item.data, `${item.id}`), ground_truth: item.isGold, was_cancelled: false });
+  }
   for (const a of item.annotations ?? []) {
     annotations.push({
       result: toLabelStudioResult(ctx.template, a.result, item.data, `${item.id}_a${a.id}`),

@@ -24,7 +24,10 @@ export function itemRoutes(app: App, items: ItemsService) {
             '(every image becomes `{image: "asset:<sha256>", filename, width, height}`). An item may carry `_gold: {<control>: <answer>}`. ' +
             'Any bad line answers 400 with up to 100 `{line, path?, problem}` details and nothing is stored.',
           params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-          querystring: Type.Object({ format: Type.Optional(Type.String()) }),
+          querystring: Type.Object({
+            format: Type.Optional(Type.String()),
+            answers: Type.Optional(Type.Literal('gold', { description: 'labelstudio: import each task\'s annotation (ground truth, else first) as the item\'s gold answer' })),
+          }),
           response: {
             201: Type.Object({
               imported: Type.Integer(),
@@ -41,7 +44,7 @@ export function itemRoutes(app: App, items: ItemsService) {
       async (req, reply) => {
         const user = requireRole(req, 'requester', 'admin');
         const format = formatFor(req.headers['content-type'], (req.query as { format?: string }).format);
-        const result = await items.import(user, (req.params as { id: string }).id, req.body as Readable, format);
+        const result = await items.import(user, (req.params as { id: string }).id, req.body as Readable, format, { answers: (req.query as { answers?: 'gold' }).answers });
         return reply.status(201).send(result);
       },
     );

@@ -9,6 +9,7 @@ import { AppError, type ErrorDetail } from '../../../core/app-error.ts';
 import type { ProjectSettings } from '../../../core/projects/settings.ts';
 import { templateFields, validateResult, type Template } from '../../../core/templates/index.ts';
 import type { Config } from '../../../config.ts';
+import { fromLabelStudioResult } from '../../../core/export-formats/labelstudio.ts';
 import type { AppContext } from '../../context.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { loadOwnedProject } from '../projects/projects.service.ts';
@@ -81,7 +82,8 @@ export class ItemsService {
     private readonly assets: AssetStore,
   ) {}
 
-  async import(user: AuthUser, projectId: string, body: Readable, format: ImportFormat | 'zip'): Promise<ImportResult> {
+  /** `answers: 'gold'` (Label Studio only): each task's annotation becomes the item's gold answer. */
+  async import(user: AuthUser, projectId: string, body: Readable, format: ImportFormat | 'zip', opts: { answers?: 'gold' } = {}): Promise<ImportResult> {
     const project = await loadOwnedProject(this.ctx.db, user, projectId);
     if (project.status === 'completed' || project.status === 'archived') {
       throw new AppError('invalid_state', `items cannot be added to a ${project.status} project`);
@@ -97,7 +99,7 @@ export class ItemsService {
         : format === 'csv'
           ? csvRecords(text, max)
           : format === 'labelstudio'
-            ? labelStudioRecords(text)
+            ? labelStudioRecords(text, opts.answers === 'gold' ? { goldFrom: (r, d) => fromLabelStudioResult(project.template as Template, r, d) } : {})
             : jsonArrayRecords(text);
     return this.importRecords(project.id, project.template as Template, project.settings as unknown as ProjectSettings, source);
   }

@@ -2,6 +2,7 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
+import { labelStudioAnswer } from '../../../core/export-formats/labelstudio.ts';
 
 /** One record of an import: its 1-based line (or element) number and the parsed value. */
 export type ImportRecord = { line: number; value: unknown } | { line: number; error: string };
@@ -72,12 +73,20 @@ export async function* csvRecords(input: Readable, maxBytes: number): AsyncGener
   }
 }
 
+export interface LabelStudioOptions {
+  /**
+   * Turns a task's answer — its ground-truth annotation, else its first — into the item's
+   * `_gold` (then validated like any `_gold`). Unset: annotations are not imported.
+   */
+  goldFrom?: (result: unknown[], data: Record<string, unknown>) => Record<string, unknown>;
+}
+
 /**
  * Label Studio task JSON: `[{"data": {...}, "predictions": [...], "annotations": [...]}]`.
- * The task's `data` becomes the item; its id is kept as `_labelstudio_id`... only when present
- * in data. Predictions and annotations are not answers of this project's crowd and are not imported.
+ * The task's `data` becomes the item. Predictions and annotations are not answers of this
+ * project's crowd and are not imported, unless `goldFrom` asks for the answers as gold.
  */
-export async function* labelStudioRecords(input: Readable): AsyncGenerator<ImportRecord> {
+export async function* labelStudioRecords(input: Readable, opts: LabelStudioOptions = {}): AsyncGenerator<ImportRecord> {
   for await (const r of jsonArrayRecords(input)) {
     if ('error' in r) {
       yield r;
@@ -88,6 +97,9 @@ export async function* labelStudioRecords(input: Readable): AsyncGenerator<Impor
       yield { line: r.line, error: 'a Label Studio task must be an object with a "data" object' };
       continue;
     }
-    yield { line: r.line, value: task.data };
+    const data = task.data as Record<string, unknown>;
+    const answer = opts.goldFrom ? labelStudioAnswer(task) : null;
+    const gold = answer ? opts.goldFrom!(answer, data) : null;
+    yield { line: r.line, value: gold && Object.keys(gold).length ? { ...data, _gold: gold } : data };
   }
 }
