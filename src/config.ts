@@ -23,6 +23,8 @@ export interface Config {
   minimumWagePerHour: number;
   withholdingPercent: number;
   minPayout: number;
+  /** Confirm bank-transfer deposits at once (development); false = an operator confirms each. */
+  autoConfirmDeposits: boolean;
   webDir: string;
 }
 
@@ -59,6 +61,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
     if (n < min || n > max) problems.push(`${name} must be between ${min} and ${max}, got ${n}`);
     return n;
+  };
+
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return def;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    return def;
   };
 
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -103,6 +114,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     minimumWagePerHour: int('DURE_MINIMUM_WAGE', 10320, 0, 10_000_000),
     withholdingPercent: num('DURE_WITHHOLDING_PERCENT', 3.3, 0, 100),
     minPayout: int('DURE_MIN_PAYOUT', 10000, 0, 1_000_000_000),
+    autoConfirmDeposits: bool('DURE_AUTO_CONFIRM_DEPOSITS', true),
     webDir: path.resolve(env.DURE_WEB_DIR || 'dist/web'),
     ...overrides,
   };

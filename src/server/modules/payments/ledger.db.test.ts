@@ -1,0 +1,227 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../db/connect.ts';
+import { createTestDb } from '../../../../test/helpers/db.ts';
+import { account, post } from './ledger.ts';
+import { ledgerRepo } from './ledger.repo.ts';
+import { PaymentsService } from './payments.service.ts';
+import { makeProject, makeRequester, makeUser, makeWork, moneyConfig } from './test-fixtures.ts';
+import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, reserveForClaim, reserveForReview, resumeIfFunded } from './work-money.ts';
+
+describe('ledger and money flows (database)', () => {
+  let db: Db;
+  let svc: PaymentsService;
+  beforeAll(async () => {
+    db = await createTestDb();
+    svc = new PaymentsService({ db: db.db, config: moneyConfig() });
+  });
+  afterAll(async () => db?.close());
+
+  const clean = async () => {
+    const r = await svc.reconciliation();
+    expect(r.violations).toEqual([]);
+    return r;
+  };
+
+  it('refuses an unbalanced transaction at commit and keeps entries append-only', async () => {
+    const world = await account.world(db.db);
+    const req = await makeRequester(db.db);
+    const funds = await account.orgFunds(db.db, req.orgId!);
+    await expect(
+      db.db.transaction().execute(async (trx) => {
+        const tx = await ledgerRepo.insertTransaction(trx, { kind: 'test', ref: 'bad', settles: null, project_id: null, user_id: null, amount: 1, memo: null, meta: null, created_by: null });
+        await ledgerRepo.insertEntries(trx, [{ tx_id: tx!, account_id: funds, amount: 5 }]);
+      }),
+    ).rejects.toThrow(/does not balance/);
+    const r = await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'ok', legs: [{ account: world, amount: -7 }, { account: funds, amount: 7 }] }));
+    expect(r.status).toBe('posted');
+    await expect(sql`update ledger_entries set amount = 8 where account_id = ${funds}`.execute(db.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from ledger_entries where account_id = ${funds}`.execute(db.db)).rejects.toThrow(/append-only/);
+    // The same cause twice moves nothing.
+    const again = await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'ok', legs: [{ account: world, amount: -7 }, { account: funds, amount: 7 }] }));
+    expect(again.status).toBe('duplicate');
+    expect(await ledgerRepo.balance(db.db, funds)).toBe(7);
+    // A cached balance never goes below zero.
+    await expect(
+      db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'overdraw', legs: [{ account: funds, amount: -8 }, { account: world, amount: 8 }] })),
+    ).rejects.toMatchObject({ code: 'insufficient_funds' });
+    // Clean up the test money so the books reconcile (the world has no deposit row for it).
+    await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'undo', legs: [{ account: funds, amount: -7 }, { account: world, amount: 7 }] }));
+  });
+
+  it('funds through a confirmed deposit, pays a task through claim → submit → approve, with the fee on top', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 50 });
+    const w = await makeUser(db.db, 'worker');
+    const { budget, deposit } = await svc.fund(req, p.id, { amount: 1_000 });
+    expect(deposit!.status).toBe('confirmed');
+    expect(budget).toMatchObject({ balance: 1_000, committed: 0, spent: 0, deposited: 1_000, pending: 0, costPerTask: 55, tasksCovered: 18, feePercent: 10 });
+
+    const work = await makeWork(db.db, p.id, w.id);
+    await db.db.transaction().execute(async (trx) => {
+      expect(await reserveForClaim(trx, { projectId: p.id, workerId: w.id })).toEqual({ ok: true, pay: 50, fee: 5 });
+      // A second reserve for the same worker and project keeps the open reservation.
+      expect(await reserveForClaim(trx, { projectId: p.id, workerId: w.id })).toEqual({ ok: true, pay: 50, fee: 5 });
+    });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 55, spent: 0 });
+
+    await db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: work.itemId, annotationId: work.annotationId! }));
+    await db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: work.itemId, annotationId: work.annotationId! }));
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 55, awaitingApproval: 50, spent: 0 });
+    expect(await svc.wallet(w, { limit: 10 })).toMatchObject({ balance: 0, pending: 50 });
+
+    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId!));
+    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId!)); // idempotent
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 0, spent: 55, fees: 5 });
+    const wallet = await svc.wallet(w, { limit: 10 });
+    expect(wallet).toMatchObject({ balance: 50, pending: 0 });
+    expect(wallet.entries.map((e) => [e.kind, e.account, e.amount])).toEqual([
+      ['approve', 'available', 50],
+      ['approve', 'pending', -50],
+      ['submit', 'pending', 50],
+    ]);
+    await expect(db.db.transaction().execute((trx) => rejectAnnotation(trx, work.annotationId!))).rejects.toMatchObject({ code: 'invalid_state' });
+    await clean();
+  });
+
+  it('returns a rejected answer and a released claim to the budget', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 100 });
+    const w = await makeUser(db.db, 'worker');
+    await svc.fund(req, p.id, { amount: 500 });
+    const a = await makeWork(db.db, p.id, w.id);
+    await db.db.transaction().execute(async (trx) => {
+      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
+      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: a.itemId, annotationId: a.annotationId! });
+      await rejectAnnotation(trx, a.annotationId!);
+    });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 500, committed: 0, spent: 0 });
+    const b = await makeWork(db.db, p.id, w.id, { annotate: false });
+    await db.db.transaction().execute(async (trx) => {
+      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
+      await releaseClaim(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId });
+      await releaseClaim(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId });
+    });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 500, committed: 0 });
+    // A task released before submit cannot be paid afterwards without a fresh reservation.
+    await db.db.transaction().execute(async (trx) => {
+      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId, annotationId: 999 });
+    });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 390, committed: 110, awaitingApproval: 100 });
+    await clean();
+  });
+
+  it('pauses a project whose budget cannot cover the next task and resumes it when funded', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 100 });
+    const w1 = await makeUser(db.db, 'worker');
+    const w2 = await makeUser(db.db, 'worker');
+    await svc.fund(req, p.id, { amount: 230 });
+    await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w1.id }));
+    let proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(proj.status).toBe('active'); // 120 left covers one more 110-won task
+    await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w2.id }));
+    proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(proj.status).toBe('paused');
+    expect(proj.status_reason).toMatch(/예산/);
+    const w3 = await makeUser(db.db, 'worker');
+    const refused = await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w3.id }));
+    expect(refused.ok).toBe(false);
+    await svc.fund(req, p.id, { amount: 100 });
+    proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(proj.status).toBe('active');
+    expect(proj.status_reason).toBeNull();
+    // A requester's own pause is never undone by funding.
+    await db.db.updateTable('projects').set({ status: 'paused', status_reason: null }).where('id', '=', p.id).execute();
+    await svc.fund(req, p.id, { amount: 1_000 });
+    expect(await db.db.transaction().execute((trx) => resumeIfFunded(trx, p.id))).toBe(false);
+    await clean();
+  });
+
+  it('pays reviews from a reservation or the budget, once per (annotation, reviewer)', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 50, payPerReview: 20 });
+    const w = await makeUser(db.db, 'worker');
+    const r1 = await makeUser(db.db, 'reviewer');
+    const r2 = await makeUser(db.db, 'reviewer');
+    await svc.fund(req, p.id, { amount: 1_000 });
+    const a = await makeWork(db.db, p.id, w.id);
+    await db.db.transaction().execute(async (trx) => {
+      expect(await reserveForReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id })).toMatchObject({ ok: true, pay: 20, fee: 2 });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r2.id }); // cross-review, unreserved
+    });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 956, committed: 0, spent: 44, fees: 4 });
+    expect((await svc.wallet(r1, { limit: 5 })).balance).toBe(20);
+    expect((await svc.wallet(r2, { limit: 5 })).balance).toBe(20);
+    await clean();
+  });
+
+  it('keeps deposits pending until an operator confirms them when auto-confirm is off', async () => {
+    const manual = new PaymentsService({ db: db.db, config: moneyConfig({ autoConfirmDeposits: false }) });
+    const req = await makeRequester(db.db);
+    const admin = await makeUser(db.db, 'admin');
+    const p = await makeProject(db.db, req, { payPerAnnotation: 10 });
+    const { budget, deposit } = await manual.fund(req, p.id, { amount: 50_000, idempotencyKey: 'k1' });
+    expect(budget).toMatchObject({ balance: 0, pending: 50_000 });
+    expect(deposit!.status).toBe('pending');
+    expect(deposit!.reference).toMatch(/^DURE[A-Z0-9]{6}$/);
+    const again = await manual.fund(req, p.id, { amount: 50_000, idempotencyKey: 'k1' });
+    expect(again.deposit!.id).toBe(deposit!.id);
+    await clean();
+    await manual.confirmDeposit(admin, deposit!.id);
+    await manual.confirmDeposit(admin, deposit!.id);
+    expect(await manual.budgetOf(db.db, p.id)).toMatchObject({ balance: 50_000, pending: 0, deposited: 50_000 });
+    await expect(manual.cancelDeposit(admin, deposit!.id)).rejects.toMatchObject({ code: 'invalid_state' });
+    const r = await clean();
+    expect(r.deposits).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it('pays out available earnings with 3.3% withheld, in a batch marked paid', async () => {
+    const req = await makeRequester(db.db);
+    const admin = await makeUser(db.db, 'admin');
+    const p = await makeProject(db.db, req, { payPerAnnotation: 12_345 });
+    const w = await makeUser(db.db, 'worker');
+    await svc.fund(req, p.id, { amount: 100_000 });
+    const { bonus } = await svc.bonus(req, p.id, { workerId: w.id, amount: 5_000, reason: 'x', idempotencyKey: 'b' }).catch((e) => ({ bonus: e }));
+    expect(bonus.code).toBe('not_found'); // has not worked on the project yet
+    const a = await makeWork(db.db, p.id, w.id);
+    await db.db.transaction().execute(async (trx) => {
+      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
+      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: a.itemId, annotationId: a.annotationId! });
+      await approveAnnotation(trx, a.annotationId!);
+    });
+    const b1 = await svc.bonus(req, p.id, { annotationId: a.annotationId!, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
+    const b2 = await svc.bonus(req, p.id, { annotationId: a.annotationId!, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
+    expect(b1.bonus).toMatchObject({ amount: 5_000, fee: 500, replayed: false });
+    expect(b2.bonus.replayed).toBe(true);
+    expect((await svc.wallet(w, { limit: 5 })).balance).toBe(17_345);
+
+    await expect(svc.requestPayout(w, { amount: 12_345 })).rejects.toMatchObject({ code: 'invalid_state' }); // no bank account
+    await svc.setBankAccount(w, { bank: '국민은행', accountNumber: '123-456-789012', holder: '김작업' });
+    await expect(svc.requestPayout(w, { amount: 9_999 })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(svc.requestPayout(w, { amount: 20_000 })).rejects.toMatchObject({ code: 'insufficient_funds' });
+    const po = await svc.requestPayout(w, { amount: 12_345, idempotencyKey: 'p1' });
+    const po2 = await svc.requestPayout(w, { amount: 12_345, idempotencyKey: 'p1' });
+    expect(po2.id).toBe(po.id);
+    expect(po).toMatchObject({ gross: 12_345, withholding: 400, net: 11_945, status: 'requested' });
+    expect(await svc.wallet(w, { limit: 5 })).toMatchObject({ balance: 5_000, inFlight: 12_345 });
+
+    const batch = await svc.createBatch(admin, null);
+    expect(batch.payouts.map((x) => x.id)).toContain(po.id);
+    const csv = await svc.batchCsv(batch.id);
+    expect(csv).toContain('payout_id,bank,account_number,holder,amount,gross,withholding,memo');
+    expect(csv).toContain(`${po.id},국민은행,123456789012,김작업,11945,12345,400,`);
+    await clean();
+    const paid = await svc.markBatchPaid(admin, batch.id);
+    await svc.markBatchPaid(admin, batch.id);
+    expect(paid.status).toBe('paid');
+    const r = await clean();
+    expect(r.byKind.withholdingPayable).toBe(400);
+    expect(r.payoutsPaid).toBeGreaterThanOrEqual(11_945);
+    expect(await svc.wallet(w, { limit: 5 })).toMatchObject({ balance: 5_000, inFlight: 0, paidOut: 11_945, withheld: 400 });
+    await svc.remitWithholding(admin, { amount: 400 });
+    expect((await clean()).byKind.withholdingPayable).toBe(0);
+  });
+});

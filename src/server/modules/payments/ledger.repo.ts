@@ -1,0 +1,220 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../../db/schema.ts';
+import type { AccountKind } from '../../../db/tables/ledger.ts';
+
+/** All SQL of the ledger itself: accounts, transactions, entries, project money terms. */
+export const ledgerRepo = {
+  findAccount(db: Queryable, kind: AccountKind, ownerId: string | null) {
+    let q = db.selectFrom('ledger_accounts').select(['id', 'kind', 'owner_id', 'balance']).where('kind', '=', kind);
+    q = ownerId === null ? q.where('owner_id', 'is', null) : q.where('owner_id', '=', ownerId);
+    return q.executeTakeFirst();
+  },
+
+  /** Opens an account if it does not exist (concurrent openers are fine), and returns it. */
+  async openAccount(db: Queryable, kind: AccountKind, ownerId: string | null, cached: boolean) {
+    const found = await ledgerRepo.findAccount(db, kind, ownerId);
+    if (found) return found;
+    await sql`insert into ledger_accounts (kind, owner_id, balance) values (${kind}, ${ownerId}, ${cached ? 0 : null}) on conflict do nothing`.execute(db);
+    const row = await ledgerRepo.findAccount(db, kind, ownerId);
+    if (!row) throw new Error(`could not open ${kind} account`);
+    return row;
+  },
+
+  accountsByIds(db: Queryable, ids: number[]) {
+    return db.selectFrom('ledger_accounts').select(['id', 'kind', 'owner_id', 'balance']).where('id', 'in', ids).execute();
+  },
+
+  projectTerms(db: Queryable, projectId: string) {
+    return db.selectFrom('ledger_projects').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+  },
+
+  async insertProjectTerms(db: Queryable, row: { project_id: string; org_id: string; fee_bp: number; budget_account: number; committed_account: number; fees_account: number }) {
+    await db.insertInto('ledger_projects').values(row).onConflict((oc) => oc.column('project_id').doNothing()).execute();
+  },
+
+  setPauseReason(db: Queryable, projectId: string, reason: string | null) {
+    return db.updateTable('ledger_projects').set({ pause_reason: reason }).where('project_id', '=', projectId).execute();
+  },
+
+  /** Inserts a transaction unless its cause (kind, ref) — or the amount it settles — is already taken. */
+  insertTransaction(
+    db: Queryable,
+    t: { kind: string; ref: string; settles: string | null; project_id: string | null; user_id: string | null; amount: number; memo: string | null; meta: Record<string, unknown> | null; created_by: string | null },
+  ) {
+    return sql<{ id: number }>`insert into ledger_transactions (kind, ref, settles, project_id, user_id, amount, memo, meta, created_by)
+      values (${t.kind}, ${t.ref}, ${t.settles}, ${t.project_id}, ${t.user_id}, ${t.amount}, ${t.memo}, ${t.meta === null ? null : JSON.stringify(t.meta)}::jsonb, ${t.created_by})
+      on conflict do nothing returning id`
+      .execute(db)
+      .then((r) => r.rows[0]?.id ?? null);
+  },
+
+  findTransaction(db: Queryable, kind: string, ref: string) {
+    return db.selectFrom('ledger_transactions').selectAll().where('kind', '=', kind).where('ref', '=', ref).executeTakeFirst();
+  },
+
+  /** The worker's most recent claim in the project (the only one that can still be open). */
+  latestClaim(db: Queryable, projectId: string, workerId: string) {
+    return db
+      .selectFrom('ledger_transactions')
+      .selectAll()
+      .where('kind', '=', 'claim')
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', workerId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  },
+
+  transactionById(db: Queryable, id: number) {
+    return db.selectFrom('ledger_transactions').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  findSettlement(db: Queryable, settles: string) {
+    return db.selectFrom('ledger_transactions').selectAll().where('settles', '=', settles).executeTakeFirst();
+  },
+
+  /** Locks an account row and returns its cached balance (for a check-then-post in one transaction). */
+  lockBalance(db: Queryable, accountId: number) {
+    return db.selectFrom('ledger_accounts').select('balance').where('id', '=', accountId).forUpdate().executeTakeFirst().then((r) => r?.balance ?? null);
+  },
+
+  /**
+   * Moves a cached balance by `delta`, refusing (null) to take it below zero: the atomic
+   * "is there enough?" check. Rows are updated one at a time in ascending id order by the caller,
+   * so concurrent postings never deadlock on each other.
+   */
+  applyToCached(db: Queryable, accountId: number, delta: number) {
+    return sql<{ balance: number }>`update ledger_accounts set balance = balance + ${delta}
+      where id = ${accountId} and balance is not null and balance + ${delta} >= 0 returning balance`
+      .execute(db)
+      .then((r) => (r.rows[0] ? r.rows[0].balance : null));
+  },
+
+  insertEntries(db: Queryable, rows: { tx_id: number; account_id: number; amount: number }[]) {
+    return db.insertInto('ledger_entries').values(rows).execute();
+  },
+
+  /** An account's balance: the cached one when kept, else Σ of its entries. */
+  async balance(db: Queryable, accountId: number): Promise<number> {
+    const a = await db.selectFrom('ledger_accounts').select('balance').where('id', '=', accountId).executeTakeFirst();
+    if (a && a.balance !== null) return a.balance;
+    return ledgerRepo.derivedBalance(db, accountId);
+  },
+
+  derivedBalance(db: Queryable, accountId: number) {
+    return db
+      .selectFrom('ledger_entries')
+      .select(sql<number>`coalesce(sum(amount), 0)::int8`.as('s'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow()
+      .then((r) => r.s);
+  },
+
+  /** Σ of entries per account kind over the transactions of one project. */
+  projectFlows(db: Queryable, projectId: string) {
+    return db
+      .selectFrom('ledger_transactions as t')
+      .innerJoin('ledger_entries as e', 'e.tx_id', 't.id')
+      .innerJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+      .select(['a.kind', sql<number>`sum(e.amount)::int8`.as('sum')])
+      .where('t.project_id', '=', projectId)
+      .groupBy('a.kind')
+      .execute();
+  },
+
+  /** Entries on some accounts, newest first, with their transaction's facts. */
+  entriesFor(db: Queryable, accountIds: number[], opts: { before?: number; limit: number }) {
+    let q = db
+      .selectFrom('ledger_entries as e')
+      .innerJoin('ledger_transactions as t', 't.id', 'e.tx_id')
+      .innerJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+      .leftJoin('projects as p', 'p.id', 't.project_id')
+      .select(['e.id', 'e.tx_id', 'e.amount', 'a.kind as account', 't.kind', 't.ref', 't.memo', 't.project_id', 'p.name as project_name', 't.meta', 't.created_at'])
+      .where('e.account_id', 'in', accountIds.length ? accountIds : [-1])
+      .orderBy('e.id', 'desc')
+      .limit(opts.limit);
+    if (opts.before) q = q.where('e.id', '<', opts.before);
+    return q.execute();
+  },
+
+  // ---- whole-ledger facts (reconciliation, invariant checks) ----
+
+  allAccountFacts(db: Queryable) {
+    return db
+      .selectFrom('ledger_accounts as a')
+      .leftJoin(
+        (eb) => eb.selectFrom('ledger_entries').select(['account_id', sql<number>`sum(amount)::int8`.as('s')]).groupBy('account_id').as('x'),
+        (j) => j.onRef('x.account_id', '=', 'a.id'),
+      )
+      .select(['a.id', 'a.kind', 'a.owner_id', 'a.balance', sql<number>`coalesce(x.s, 0)::int8`.as('derived')])
+      .orderBy('a.id')
+      .execute();
+  },
+
+  unbalancedTransactions(db: Queryable) {
+    return sql<{ tx_id: number; sum: number; entries: number }>`
+      select t.id as tx_id, coalesce(sum(e.amount), 0)::int8 as sum, count(e.id)::int4 as entries
+      from ledger_transactions t left join ledger_entries e on e.tx_id = t.id
+      group by t.id having coalesce(sum(e.amount), 0) <> 0 or count(e.id) < 2`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /** Σ of entries on accounts of one kind, restricted to transactions of some kinds. */
+  sumByTxKind(db: Queryable, accountKind: AccountKind, txKinds: string[]) {
+    return db
+      .selectFrom('ledger_entries as e')
+      .innerJoin('ledger_transactions as t', 't.id', 'e.tx_id')
+      .innerJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+      .select(sql<number>`coalesce(sum(e.amount), 0)::int8`.as('s'))
+      .where('a.kind', '=', accountKind)
+      .where('t.kind', 'in', txKinds)
+      .executeTakeFirstOrThrow()
+      .then((r) => r.s);
+  },
+
+  // ---- the project row, for pausing on and resuming after a lack of funds ----
+
+  projectForMoney(db: Queryable, projectId: string) {
+    return db.selectFrom('projects').select(['id', 'org_id', 'status', 'status_reason', 'settings']).where('id', '=', projectId).executeTakeFirst();
+  },
+
+  pauseProject(db: Queryable, projectId: string, reason: string) {
+    return db
+      .updateTable('projects')
+      .set({ status: 'paused', status_reason: reason, updated_at: new Date() })
+      .where('id', '=', projectId)
+      .where('status', '=', 'active')
+      .executeTakeFirst()
+      .then((r) => Number(r.numUpdatedRows) > 0);
+  },
+
+  resumeProject(db: Queryable, projectId: string, reason: string) {
+    return db
+      .updateTable('projects')
+      .set({ status: 'active', status_reason: null, updated_at: new Date() })
+      .where('id', '=', projectId)
+      .where('status', '=', 'paused')
+      .where('status_reason', '=', reason)
+      .executeTakeFirst()
+      .then((r) => Number(r.numUpdatedRows) > 0);
+  },
+
+  /** Whether the worker holds a live task in the project other than this assignment. */
+  hasOtherLiveLease(db: Queryable, projectId: string, workerId: string, assignmentId: number) {
+    return db
+      .selectFrom('assignments')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('worker_id', '=', workerId)
+      .where('status', '=', 'leased')
+      .where('kind', '=', 'new')
+      .where('id', '<>', assignmentId)
+      .executeTakeFirst()
+      .then((r) => r !== undefined);
+  },
+
+  annotationKey(db: Queryable, annotationId: number) {
+    return db.selectFrom('annotations').select(['id', 'project_id', 'item_id', 'worker_id']).where('id', '=', annotationId).executeTakeFirst();
+  },
+};

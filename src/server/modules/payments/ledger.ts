@@ -1,0 +1,120 @@
+import { AppError } from '../../../core/app-error.ts';
+import type { Queryable } from '../../../db/schema.ts';
+import type { AccountKind } from '../../../db/tables/ledger.ts';
+import { ledgerRepo } from './ledger.repo.ts';
+
+/**
+ * Accounts whose balance is cached on the account row, because money leaving them must be
+ * checked atomically ("is there enough?"). Posting to one takes its row lock. The others
+ * (project escrow, fee revenue, the outside world, payouts in flight) are only ever debited by
+ * amounts an earlier movement put there for that very cause (a claim, a submit, a payout), so
+ * their balance is derived from the entries and posting to them locks nothing.
+ */
+export const CACHED_KINDS: ReadonlySet<AccountKind> = new Set(['org_funds', 'project_budget', 'worker_pending', 'worker_available', 'withholding_payable']);
+
+export interface Leg {
+  account: number;
+  amount: number;
+}
+
+export interface Posting {
+  kind: string;
+  /** The cause: with `kind` it is unique, so the same cause never moves money twice. */
+  ref: string;
+  /** A reservation or pending amount this movement consumes; each is consumed exactly once. */
+  settles?: string;
+  projectId?: string | null;
+  userId?: string | null;
+  memo?: string | null;
+  meta?: Record<string, unknown> | null;
+  createdBy?: string | null;
+  legs: Leg[];
+}
+
+export type PostResult =
+  | { status: 'posted'; txId: number }
+  /** The same cause was posted before: nothing moved now. */
+  | { status: 'duplicate'; txId: number }
+  /** What this would settle was already settled by another movement: nothing moved. */
+  | { status: 'settled'; txId: number; by: string }
+  /** Every leg was zero: nothing to move, nothing recorded. */
+  | { status: 'empty' };
+
+/**
+ * Posts one balanced movement inside the caller's transaction. Throws `insufficient_funds` when
+ * a cached account would go below zero — the caller's transaction must then roll back (it has
+ * already recorded the cause).
+ */
+export async function post(db: Queryable, p: Posting): Promise<PostResult> {
+  const merged = new Map<number, number>();
+  for (const l of p.legs) {
+    if (!Number.isSafeInteger(l.amount)) throw new Error(`ledger amounts are integer won, got ${l.amount}`);
+    merged.set(l.account, (merged.get(l.account) ?? 0) + l.amount);
+  }
+  const legs = [...merged].filter(([, a]) => a !== 0).sort((x, y) => x[0] - y[0]);
+  const sum = legs.reduce((s, [, a]) => s + a, 0);
+  if (sum !== 0) throw new Error(`ledger movement ${p.kind}/${p.ref} does not balance (sum ${sum})`);
+  if (legs.length === 0) return { status: 'empty' };
+
+  const amount = legs.reduce((s, [, a]) => s + (a > 0 ? a : 0), 0);
+  const txId = await ledgerRepo.insertTransaction(db, {
+    kind: p.kind,
+    ref: p.ref,
+    settles: p.settles ?? null,
+    project_id: p.projectId ?? null,
+    user_id: p.userId ?? null,
+    amount,
+    memo: p.memo ?? null,
+    meta: p.meta ?? null,
+    created_by: p.createdBy ?? null,
+  });
+  if (txId === null) {
+    const same = await ledgerRepo.findTransaction(db, p.kind, p.ref);
+    if (same) return { status: 'duplicate', txId: same.id };
+    const other = p.settles ? await ledgerRepo.findSettlement(db, p.settles) : undefined;
+    if (other) return { status: 'settled', txId: other.id, by: other.kind };
+    throw new Error(`ledger movement ${p.kind}/${p.ref} conflicted with nothing visible`);
+  }
+
+  const accounts = new Map((await ledgerRepo.accountsByIds(db, legs.map(([a]) => a))).map((a) => [a.id, a]));
+  for (const [account, delta] of legs) {
+    const a = accounts.get(account);
+    if (!a) throw new Error(`ledger account ${account} does not exist`);
+    if (a.balance === null) continue;
+    const after = await ledgerRepo.applyToCached(db, account, delta);
+    if (after === null) {
+      throw new AppError('insufficient_funds', `not enough money in the ${a.kind.replace('_', ' ')} account for this ${p.kind}`);
+    }
+  }
+  await ledgerRepo.insertEntries(db, legs.map(([account_id, amount]) => ({ tx_id: txId, account_id, amount })));
+  return { status: 'posted', txId };
+}
+
+export const account = {
+  world: (db: Queryable) => ledgerRepo.openAccount(db, 'world', null, false).then((a) => a.id),
+  payoutsInFlight: (db: Queryable) => ledgerRepo.openAccount(db, 'payouts_in_flight', null, false).then((a) => a.id),
+  withholdingPayable: (db: Queryable) => ledgerRepo.openAccount(db, 'withholding_payable', null, true).then((a) => a.id),
+  orgFunds: (db: Queryable, orgId: string) => ledgerRepo.openAccount(db, 'org_funds', orgId, true).then((a) => a.id),
+  workerPending: (db: Queryable, userId: string) => ledgerRepo.openAccount(db, 'worker_pending', userId, true).then((a) => a.id),
+  workerAvailable: (db: Queryable, userId: string) => ledgerRepo.openAccount(db, 'worker_available', userId, true).then((a) => a.id),
+};
+
+export type ProjectTerms = NonNullable<Awaited<ReturnType<typeof ledgerRepo.projectTerms>>>;
+
+/** Opens a project's budget, escrow and fee accounts, fixing its fee rate (the terms it is funded under). */
+export async function openProjectAccounts(db: Queryable, projectId: string, orgId: string, feeBp: number): Promise<ProjectTerms> {
+  const existing = await ledgerRepo.projectTerms(db, projectId);
+  if (existing) return existing;
+  const budget = await ledgerRepo.openAccount(db, 'project_budget', projectId, true);
+  const committed = await ledgerRepo.openAccount(db, 'project_committed', projectId, false);
+  const fees = await ledgerRepo.openAccount(db, 'platform_fees', projectId, false);
+  await ledgerRepo.insertProjectTerms(db, {
+    project_id: projectId,
+    org_id: orgId,
+    fee_bp: feeBp,
+    budget_account: budget.id,
+    committed_account: committed.id,
+    fees_account: fees.id,
+  });
+  return (await ledgerRepo.projectTerms(db, projectId))!;
+}

@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../../core/app-error.ts';
+import { costWithFee } from '../../../core/money/arithmetic.ts';
+import type { Queryable } from '../../../db/schema.ts';
+import { account, post } from './ledger.ts';
+import { ledgerRepo } from './ledger.repo.ts';
+
+/**
+ * The money side of work and review, called inside the work/review modules' own transactions
+ * (every function takes that transaction). Each movement is keyed by its cause:
+ *
+ *   a claim         = one claim transaction     ref "p<projectId>:w<workerId>:<uuid>"
+ *   a unit of work  = (item, worker)            ref "i<itemId>:w<workerId>"  (a worker gets an item once)
+ *   a review        = (annotation, reviewer)    ref "a<annotationId>:r<reviewerId>"
+ *
+ * so a retried request, a replayed hook or a second call finds the earlier movement and moves
+ * nothing. The pay and fee of a unit of work are fixed when it is claimed (stored on the claim),
+ * so a later change of the project's pay never changes what a claimed task pays.
+ *
+ * A claim is reserved before the work module picks the item, so the reservation is tied to the
+ * (project, worker) pair: a worker holds at most one live task per project, and has an open
+ * reservation in a project exactly while they hold a live new task there.
+ */
+
+export interface WorkKey {
+  projectId: string;
+  itemId: number;
+  workerId: string;
+}
+
+export interface ReviewKey {
+  projectId: string;
+  annotationId: number;
+  reviewerId: string;
+}
+
+export const workRef = (k: Pick<WorkKey, 'itemId' | 'workerId'>) => `i${k.itemId}:w${k.workerId}`;
+export const reviewRef = (k: Pick<ReviewKey, 'annotationId' | 'reviewerId'>) => `a${k.annotationId}:r${k.reviewerId}`;
+
+type Split = { pay: number; fee: number };
+
+const splitOf = (meta: unknown): Split => {
+  const m = (meta ?? {}) as { pay?: number; fee?: number };
+  return { pay: Number(m.pay ?? 0), fee: Number(m.fee ?? 0) };
+};
+
+async function projectPay(db: Queryable, projectId: string) {
+  const p = await ledgerRepo.projectForMoney(db, projectId);
+  if (!p) throw new AppError('not_found', 'project not found');
+  const s = p.settings as { payPerAnnotation?: number; payPerReview?: number };
+  return { project: p, pay: Number(s.payPerAnnotation ?? 0), payPerReview: Number(s.payPerReview ?? 0) };
+}
+
+/** The worker's reservation in the project that is not yet released or paid, if any. */
+async function openClaim(db: Queryable, projectId: string, workerId: string) {
+  const c = await ledgerRepo.latestClaim(db, projectId, workerId);
+  if (!c) return undefined;
+  return (await ledgerRepo.findSettlement(db, `claim:${c.ref}`)) ? undefined : c;
+}
+
+export type ReserveResult = { ok: true; pay: number; fee: number } | { ok: false; reason: string; cost: number; balance: number };
+
+/**
+ * Reserves the pay and fee of one task from the project's budget into its escrow (committed)
+ * before the task is handed out. When the budget cannot cover it nothing moves and `{ok: false}`
+ * tells the caller to hand out no task (the caller then pauses the project — see
+ * `pauseIfUnfunded`). A reservation that leaves too little for one more task pauses the project
+ * at once, in the same transaction, so no further worker is even offered work. A worker who
+ * already has an open reservation in the project keeps it (it covers their live task).
+ */
+export async function reserveForClaim(db: Queryable, k: { projectId: string; workerId: string }): Promise<ReserveResult> {
+  const { project, pay } = await projectPay(db, k.projectId);
+  const open = await openClaim(db, k.projectId, k.workerId);
+  if (open) return { ok: true, ...splitOf(open.meta) };
+  if (pay === 0) return { ok: true, pay: 0, fee: 0 };
+  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  const cost = costWithFee(pay, terms?.fee_bp ?? 0);
+  const balance = terms ? ((await ledgerRepo.lockBalance(db, terms.budget_account)) ?? 0) : 0;
+  if (!terms || balance < cost.total) return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+  await post(db, {
+    kind: 'claim',
+    ref: `p${k.projectId}:w${k.workerId}:${randomUUID()}`,
+    projectId: k.projectId,
+    userId: k.workerId,
+    meta: { pay: cost.pay, fee: cost.fee },
+    legs: [
+      { account: terms.budget_account, amount: -cost.total },
+      { account: terms.committed_account, amount: cost.total },
+    ],
+  });
+  if (balance - cost.total < cost.total) await pauseForFunds(db, k.projectId, project.status, pauseReason(cost.total, balance - cost.total));
+  return { ok: true, pay: cost.pay, fee: cost.fee };
+}
+
+/**
+ * Returns the reservation of a released task (skip, expiry) to the budget, once per
+ * (item, worker). Nothing reserved: nothing to do. With `assignmentId` (the released one), the
+ * reservation stays when the worker already holds another live task in the project: it covers
+ * that one now.
+ */
+export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId?: number }): Promise<void> {
+  const ref = workRef(k);
+  if (await ledgerRepo.findTransaction(db, 'release', ref)) return;
+  const claim = await openClaim(db, k.projectId, k.workerId);
+  if (!claim) return;
+  if (k.assignmentId !== undefined && (await ledgerRepo.hasOtherLiveLease(db, k.projectId, k.workerId, k.assignmentId))) return;
+  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const { pay, fee } = splitOf(claim.meta);
+  const r = await post(db, {
+    kind: 'release',
+    ref,
+    settles: `claim:${claim.ref}`,
+    projectId: k.projectId,
+    userId: k.workerId,
+    meta: { pay, fee, claim: claim.ref },
+    legs: [
+      { account: terms.committed_account, amount: -(pay + fee) },
+      { account: terms.budget_account, amount: pay + fee },
+    ],
+  });
+  if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
+}
+
+/**
+ * Moves a submitted task's pay from escrow to the worker's pending earnings (the fee stays in
+ * escrow until the verdict), once per (item, worker). A rework submission moves nothing: the
+ * pay is already pending. A task with no open reservation (claimed while the project paid
+ * nothing) is reserved now — or the submission is refused (`insufficient_funds`) rather than
+ * accepting work that cannot be paid.
+ */
+export async function payOnSubmit(db: Queryable, k: WorkKey & { annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
+  if (k.kind === 'rework') return;
+  const ref = workRef(k);
+  if (await ledgerRepo.findTransaction(db, 'submit', ref)) return;
+  let claim = await openClaim(db, k.projectId, k.workerId);
+  if (!claim) {
+    const r = await reserveForClaim(db, k);
+    if (!r.ok) throw new AppError('insufficient_funds', "this project's budget cannot pay for this task; it has been paused");
+    if (r.pay === 0 && r.fee === 0) return;
+    claim = await openClaim(db, k.projectId, k.workerId);
+    if (!claim) return;
+  }
+  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const { pay, fee } = splitOf(claim.meta);
+  const pending = await account.workerPending(db, k.workerId);
+  const r = await post(db, {
+    kind: 'submit',
+    ref,
+    settles: `claim:${claim.ref}`,
+    projectId: k.projectId,
+    userId: k.workerId,
+    meta: { pay, fee, annotationId: k.annotationId, claim: claim.ref },
+    legs: [
+      { account: terms.committed_account, amount: -pay },
+      { account: pending, amount: pay },
+    ],
+  });
+  if (r.status === 'settled') throw new AppError('lease_expired', 'this task was released before it was submitted; its pay went back to the budget');
+}
+
+export type Verdict = 'approve' | 'reject';
+
+/**
+ * Settles a submitted unit of work once. Approve: pending → available, and the fee held in escrow
+ * → platform fee revenue. Reject (final): pay and fee return to the project's budget. Settling
+ * again with the same verdict does nothing; with the other verdict it is refused (`invalid_state`).
+ * Returns false when the work carried no pay (volunteer project).
+ */
+export async function settleWork(db: Queryable, k: WorkKey, verdict: Verdict): Promise<boolean> {
+  const ref = workRef(k);
+  const submit = await ledgerRepo.findTransaction(db, 'submit', ref);
+  if (!submit) return false;
+  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const { pay, fee } = splitOf(submit.meta);
+  const pending = await account.workerPending(db, k.workerId);
+  const legs =
+    verdict === 'approve'
+      ? [
+          { account: pending, amount: -pay },
+          { account: await account.workerAvailable(db, k.workerId), amount: pay },
+          { account: terms.committed_account, amount: -fee },
+          { account: terms.fees_account, amount: fee },
+        ]
+      : [
+          { account: pending, amount: -pay },
+          { account: terms.committed_account, amount: -fee },
+          { account: terms.budget_account, amount: pay + fee },
+        ];
+  const r = await post(db, {
+    kind: verdict,
+    ref,
+    settles: `work:${ref}`,
+    projectId: k.projectId,
+    userId: k.workerId,
+    meta: { pay, fee, annotationId: (submit.meta as { annotationId?: number } | null)?.annotationId ?? null },
+    legs,
+  });
+  if (r.status === 'settled') throw new AppError('invalid_state', `this work was already ${r.by === 'approve' ? 'approved' : 'rejected'}; its pay is settled`);
+  if (r.status === 'posted' && verdict === 'reject') await resumeIfFunded(db, k.projectId);
+  return true;
+}
+
+async function keyOfAnnotation(db: Queryable, annotationId: number): Promise<WorkKey> {
+  const a = await ledgerRepo.annotationKey(db, annotationId);
+  if (!a) throw new AppError('not_found', 'annotation not found');
+  return { projectId: a.project_id, itemId: a.item_id, workerId: a.worker_id };
+}
+
+/** Approval of an annotation (by review, the review window, or agreement): its author's pay becomes available. */
+export async function approveAnnotation(db: Queryable, annotationId: number): Promise<void> {
+  await settleWork(db, await keyOfAnnotation(db, annotationId), 'approve');
+}
+
+/** Final rejection of an annotation (not a send-back for rework): its pay and fee return to the budget. */
+export async function rejectAnnotation(db: Queryable, annotationId: number): Promise<void> {
+  await settleWork(db, await keyOfAnnotation(db, annotationId), 'reject');
+}
+
+/** Reserves a review's pay and fee before the reviewer is given the annotation. */
+export async function reserveForReview(db: Queryable, k: ReviewKey): Promise<ReserveResult> {
+  const ref = reviewRef(k);
+  const done = await ledgerRepo.findTransaction(db, 'review_reserve', ref);
+  if (done) return { ok: true, ...splitOf(done.meta) };
+  const { payPerReview } = await projectPay(db, k.projectId);
+  if (payPerReview === 0) return { ok: true, pay: 0, fee: 0 };
+  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  const cost = costWithFee(payPerReview, terms?.fee_bp ?? 0);
+  const balance = terms ? ((await ledgerRepo.lockBalance(db, terms.budget_account)) ?? 0) : 0;
+  if (!terms || balance < cost.total) return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+  await post(db, {
+    kind: 'review_reserve',
+    ref,
+    projectId: k.projectId,
+    userId: k.reviewerId,
+    meta: { pay: cost.pay, fee: cost.fee, annotationId: k.annotationId },
+    legs: [
+      { account: terms.budget_account, amount: -cost.total },
+      { account: terms.committed_account, amount: cost.total },
+    ],
+  });
+  return { ok: true, pay: cost.pay, fee: cost.fee };
+}
+
+/** Returns a review reservation to the budget (the reviewer gave the annotation back or timed out). */
+export async function releaseReview(db: Queryable, k: ReviewKey): Promise<void> {
+  const ref = reviewRef(k);
+  const res = await ledgerRepo.findTransaction(db, 'review_reserve', ref);
+  if (!res) return;
+  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const { pay, fee } = splitOf(res.meta);
+  const r = await post(db, {
+    kind: 'review_release',
+    ref,
+    settles: `review:${ref}`,
+    projectId: k.projectId,
+    userId: k.reviewerId,
+    meta: { pay, fee },
+    legs: [
+      { account: terms.committed_account, amount: -(pay + fee) },
+      { account: terms.budget_account, amount: pay + fee },
+    ],
+  });
+  if (r.status === 'settled') throw new AppError('invalid_state', 'this review was already paid');
+  if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
+}
+
+/**
+ * Pays a reviewer for one review: the pay to their available earnings, the fee to platform
+ * revenue — from the review's reservation when there is one, else straight from the budget
+ * (`insufficient_funds` if it cannot cover it). Paid once per (annotation, reviewer).
+ */
+export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
+  const ref = reviewRef(k);
+  const reserved = await ledgerRepo.findTransaction(db, 'review_reserve', ref);
+  const { payPerReview } = await projectPay(db, k.projectId);
+  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  let split: Split;
+  if (reserved) split = splitOf(reserved.meta);
+  else {
+    if (payPerReview === 0) return;
+    if (!terms) throw new AppError('insufficient_funds', 'this project has no budget to pay the review');
+    split = costWithFee(payPerReview, terms.fee_bp);
+  }
+  if (split.pay + split.fee === 0) return;
+  const source = reserved ? terms!.committed_account : terms!.budget_account;
+  const r = await post(db, {
+    kind: 'review_pay',
+    ref,
+    settles: `review:${ref}`,
+    projectId: k.projectId,
+    userId: k.reviewerId,
+    meta: { pay: split.pay, fee: split.fee, annotationId: k.annotationId },
+    legs: [
+      { account: source, amount: -(split.pay + split.fee) },
+      { account: await account.workerAvailable(db, k.reviewerId), amount: split.pay },
+      { account: terms!.fees_account, amount: split.fee },
+    ],
+  });
+  if (r.status === 'settled') throw new AppError('invalid_state', 'this review reservation was already released');
+}
+
+// ---- pausing a project that cannot pay, resuming it when it can ----
+
+function pauseReason(cost: number, balance: number): string {
+  return `예산 부족으로 자동 일시 중지됨: 다음 작업 비용 ${cost.toLocaleString('ko-KR')}원, 남은 예산 ${balance.toLocaleString('ko-KR')}원. 예산을 충전하면 자동으로 재개됩니다. (Paused automatically: the budget cannot cover the next task; fund the project to resume.)`;
+}
+
+/**
+ * Pauses an active project whose budget cannot cover its next task. Used after a refused claim,
+ * in a transaction of its own: the refused claim's transaction rolls back.
+ */
+export async function pauseIfUnfunded(db: Queryable, projectId: string): Promise<boolean> {
+  const { project, pay } = await projectPay(db, projectId);
+  if (project.status !== 'active' || pay === 0) return false;
+  const terms = await ledgerRepo.projectTerms(db, projectId);
+  const cost = costWithFee(pay, terms?.fee_bp ?? 0).total;
+  const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
+  if (balance >= cost) return false;
+  return pauseForFunds(db, projectId, project.status, pauseReason(cost, balance));
+}
+
+async function pauseForFunds(db: Queryable, projectId: string, status: string, reason: string): Promise<boolean> {
+  if (status !== 'active') return false;
+  if (!(await ledgerRepo.pauseProject(db, projectId, reason))) return false;
+  await ledgerRepo.setPauseReason(db, projectId, reason);
+  return true;
+}
+
+/** Resumes a project this module paused for lack of funds once its budget covers a task again. */
+export async function resumeIfFunded(db: Queryable, projectId: string): Promise<boolean> {
+  const t = await ledgerRepo.projectTerms(db, projectId);
+  if (!t?.pause_reason) return false;
+  const { project, pay } = await projectPay(db, projectId);
+  if (project.status !== 'paused' || project.status_reason !== t.pause_reason) {
+    if (project.status !== 'paused') await ledgerRepo.setPauseReason(db, projectId, null);
+    return false;
+  }
+  const balance = await ledgerRepo.balance(db, t.budget_account);
+  if (balance < costWithFee(pay, t.fee_bp).total) return false;
+  const resumed = await ledgerRepo.resumeProject(db, projectId, t.pause_reason);
+  await ledgerRepo.setPauseReason(db, projectId, null);
+  return resumed;
+}
