@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
+import { DESKTOP, field, launchBrowser, navLinks, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 // Sign-up, log-out, log-in and language switching in a real chromium against a real server
@@ -29,11 +29,6 @@ async function switchLanguage(page: Page, to: '한국어' | 'English') {
   await page.getByRole('button', { name: 'Language / 언어' }).click();
   await page.getByRole('menuitem', { name: to }).click();
 }
-
-/** The input whose label is exactly this text (a required field's label ends in a decorative " *"). */
-const field = (page: Page, label: string) => page.getByLabel(new RegExp(`^${label.replace(/[()]/g, '\\$&')}( \\*)?$`));
-
-const navLinks = async (page: Page) => (await page.locator('nav a').allInnerTexts()).map((s) => s.trim());
 
 describe('accounts in the browser', () => {
   it('a worker signs up, sees their name, logs out, logs in, and switches language (Korean browser, desktop)', async () => {
@@ -162,6 +157,7 @@ describe('accounts in the browser', () => {
     await screenshot(page, 'phone-ko-landing');
 
     await page.goto('/signup');
+    await page.getByRole('heading', { name: '두레 계정 만들기' }).waitFor();
     await screenshot(page, 'phone-ko-signup');
     await field(page, '이메일').fill(uniqueEmail('jiho'));
     await field(page, '비밀번호').fill(PASSWORD);
@@ -171,8 +167,8 @@ describe('accounts in the browser', () => {
 
     // The navbar is off screen until the burger opens it; a tap on an entry closes it again.
     const findWork = page.locator('nav').getByRole('link', { name: '작업 찾기' });
-    expect(await findWork.isVisible()).toBe(true); // in the DOM…
-    expect(await inViewport(page, 'nav')).toBe(false); // …but slid away
+    await findWork.waitFor({ state: 'attached' });
+    await waitNavOnScreen(page, false);
     await screenshot(page, 'phone-ko-home', false);
     await page.getByRole('button', { name: '메뉴 열기/닫기' }).click();
     await waitNavOnScreen(page, true);
@@ -201,11 +197,4 @@ async function waitNavOnScreen(page: Page, on: boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error(`the navbar did not slide ${on ? 'in' : 'out'} (left edge at ${left})`);
     await page.waitForTimeout(50);
   }
-}
-
-/** Whether the element's box lies (at least partly) inside the viewport. */
-async function inViewport(page: Page, selector: string): Promise<boolean> {
-  const box = await page.locator(selector).first().boundingBox();
-  const vp = page.viewportSize()!;
-  return !!box && box.x + box.width > 0 && box.x < vp.width && box.width > 0;
 }

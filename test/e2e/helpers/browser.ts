@@ -35,7 +35,8 @@ export async function newContext(browser: Browser, o: ContextOptions): Promise<B
     viewport: o.viewport ?? DESKTOP,
     deviceScaleFactor: 1,
   });
-  ctx.setDefaultTimeout(15_000);
+  // Generous: CI machines are shared, and argon2 hashing on sign-up is CPU-bound by design.
+  ctx.setDefaultTimeout(30_000);
   return ctx;
 }
 
@@ -53,3 +54,13 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
 let counter = 0;
 /** An email no other test in this run uses. */
 export const uniqueEmail = (who: string) => `${who}.${Date.now().toString(36)}${(counter++).toString(36)}@e2e.dure.test`;
+
+/** The input whose label is exactly this text (a required field's label ends in a decorative " *"). */
+export const field = (page: Page, label: string) =>
+  page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+
+/** The texts of the main navigation's links, in order. */
+export async function navLinks(page: Page): Promise<string[]> {
+  await page.locator('nav a').first().waitFor({ state: 'attached' });
+  return (await page.locator('nav a').allInnerTexts()).map((s) => s.trim());
+}

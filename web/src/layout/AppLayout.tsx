@@ -1,4 +1,4 @@
-import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Burger, Button, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconBook, IconChevronDown, IconKey, IconLogout } from '@tabler/icons-react';
@@ -68,6 +68,7 @@ export function AppLayout() {
           </Stack>
         </AppShell.Section>
         <AppShell.Section p="sm" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
+          <MobileAccount />
           <NavLink
             component="a"
             href="/docs"
@@ -89,20 +90,58 @@ export function AppLayout() {
   );
 }
 
-function UserMenu() {
+/** Log out, say so, and land on the log-in page. */
+function useLogout() {
   const { t } = useTranslation();
-  const user = useUser();
   const { logout } = useAuth();
   const navigate = useNavigate();
-  const initials = user.displayName.trim().slice(0, 1).toUpperCase();
-
-  const onLogout = () =>
+  const run = () =>
     logout.mutate(undefined, {
       onSettled: () => {
         notifications.show({ message: t('auth.loggedOut'), color: 'dure' });
         void navigate('/login', { replace: true });
       },
     });
+  return { run, pending: logout.isPending };
+}
+
+const initialOf = (name: string) => name.trim().slice(0, 1).toUpperCase();
+
+/** On phones the header has room only for the avatar, so the drawer says who is signed in. */
+function MobileAccount() {
+  const { t } = useTranslation();
+  const user = useUser();
+  const logout = useLogout();
+  return (
+    <Group hiddenFrom="sm" justify="space-between" wrap="nowrap" px="sm" pb="sm" mb="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}>
+      <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+        <Avatar color="dure" radius="xl" size={36}>
+          {initialOf(user.displayName)}
+        </Avatar>
+        <Stack gap={2} style={{ minWidth: 0 }}>
+          <Text fw={600} size="sm" truncate>
+            {user.displayName}
+          </Text>
+          <Group gap={6} wrap="nowrap">
+            <RoleBadge role={user.role} size="xs" />
+            <Text size="xs" c="dimmed">
+              {t('home.level', { level: user.level })}
+            </Text>
+          </Group>
+        </Stack>
+      </Group>
+      <Button variant="subtle" color="red" size="compact-sm" leftSection={<IconLogout size={14} />} onClick={logout.run} loading={logout.pending}>
+        {t('header.logout')}
+      </Button>
+    </Group>
+  );
+}
+
+function UserMenu() {
+  const { t } = useTranslation();
+  const user = useUser();
+  const logout = useLogout();
+  const initials = initialOf(user.displayName);
 
   return (
     <Menu position="bottom-end" withinPortal shadow="md" width={240}>
@@ -139,7 +178,7 @@ function UserMenu() {
         <Menu.Item component={Link} to="/settings/tokens" leftSection={<IconKey size={16} />}>
           {t('nav.tokens')}
         </Menu.Item>
-        <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={onLogout} disabled={logout.isPending}>
+        <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={logout.run} disabled={logout.pending}>
           {t('header.logout')}
         </Menu.Item>
       </Menu.Dropdown>

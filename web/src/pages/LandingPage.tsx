@@ -3,6 +3,7 @@ import { IconChartDots3, IconCheck, IconHeartHandshake, IconScale, IconShieldChe
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { LandingPreview } from './LandingPreview';
 
 export function LandingPage() {
   const { t } = useTranslation();
@@ -19,9 +20,10 @@ export function LandingPage() {
 
   return (
     <>
-      <Box className="dure-landing-hero" py={{ base: 48, sm: 80 }}>
+      <Box className="dure-landing-hero" py={{ base: 40, sm: 72 }}>
         <Container size="lg">
-          <Stack gap="lg" maw={760}>
+          <Group align="center" justify="space-between" gap={48} wrap="nowrap">
+          <Stack gap="lg" maw={640} style={{ flex: 1 }}>
             <Badge variant="light" size="lg" radius="sm" w="fit-content">
               {t('landing.eyebrow')}
             </Badge>
@@ -31,14 +33,14 @@ export function LandingPage() {
             <Text fz={{ base: 'md', sm: 'lg' }} c="gray.7" lh={1.7}>
               {t('landing.lead')}
             </Text>
-            <Group gap="sm">
+            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" maw={480}>
               <Button component={Link} to="/signup?role=worker" size="md">
                 {t('landing.ctaWorker')}
               </Button>
               <Button component={Link} to="/signup?role=requester" size="md" variant="default">
                 {t('landing.ctaRequester')}
               </Button>
-            </Group>
+            </SimpleGrid>
             <Text size="sm" c="dimmed">
               {t('landing.haveAccount')}{' '}
               <Anchor component={Link} to="/login" fw={600}>
@@ -46,10 +48,14 @@ export function LandingPage() {
               </Anchor>
             </Text>
           </Stack>
+          <Box visibleFrom="md" style={{ flexShrink: 0, width: 420 }}>
+            <LandingPreview />
+          </Box>
+          </Group>
         </Container>
       </Box>
 
-      <Container size="lg" py={{ base: 40, sm: 64 }}>
+      <Container size="lg" pt={{ base: 8, sm: 16 }} pb={{ base: 40, sm: 64 }}>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
           <AudienceCard
             title={t('landing.forRequesters')}

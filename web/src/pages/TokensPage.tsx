@@ -12,6 +12,7 @@ import {
   Stack,
   Table,
   Text,
+  Textarea,
   TextInput,
   Title,
   Tooltip,
@@ -27,6 +28,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeader } from '../components/PageHeader';
 import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
+import { useIsPhone } from '../lib/responsive';
 
 const TOKENS_KEY = ['tokens'] as const;
 
@@ -39,6 +41,7 @@ export function TokensPage() {
   const [scopes, setScopes] = useState<TokenScope[]>(['read', 'write']);
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const phone = useIsPhone();
 
   const create = useMutation({
     mutationFn: (b: { name: string; scopes: TokenScope[] }) => api.post<{ token: string; apiToken: ApiToken }>('/api/tokens', b),
@@ -58,6 +61,29 @@ export function TokensPage() {
     onError: (e) => notifications.show({ message: errorMessage(e, t), color: 'red' }),
   });
 
+  const scopeBadges = (tok: ApiToken) => (
+    <Group gap={4}>
+      {tok.scopes.map((s) => (
+        <Badge key={s} variant="light" color="gray" size="sm">
+          {s === 'read' ? t('tokens.scopeRead') : t('tokens.scopeWrite')}
+        </Badge>
+      ))}
+    </Group>
+  );
+  const statusBadge = (tok: ApiToken) => (
+    <Badge color={tok.revokedAt ? 'gray' : 'teal'} variant={tok.revokedAt ? 'outline' : 'light'}>
+      {tok.revokedAt ? t('tokens.revoked') : t('tokens.active')}
+    </Badge>
+  );
+  const revokeButton = (tok: ApiToken) =>
+    tok.revokedAt ? null : (
+      <Tooltip label={t('tokens.revoke')}>
+        <ActionIcon variant="subtle" color="red" aria-label={t('tokens.revokeNamed', { name: tok.name })} onClick={() => setRevoking(tok)}>
+          <IconTrash size={16} />
+        </ActionIcon>
+      </Tooltip>
+    );
+
   const onCreate = (e: FormEvent) => {
     e.preventDefault();
     if (!scopes.length) return;
@@ -72,14 +98,17 @@ export function TokensPage() {
           <Alert color="teal" variant="light" icon={<IconKey size={18} />} title={t('tokens.createdTitle')} withCloseButton onClose={() => setCreated(null)} closeButtonLabel={t('common.close')}>
             <Stack gap="xs">
               <Text size="sm">{t('tokens.createdWarning')}</Text>
-              <Group gap="xs" wrap="nowrap" align="flex-end">
-                <TextInput
+              <Group gap="xs" align="flex-end">
+                <Textarea
                   label={`${t('tokens.tokenLabel')} — ${created.name}`}
                   value={created.token}
                   readOnly
+                  autosize
+                  minRows={1}
                   onFocus={(e) => e.currentTarget.select()}
                   classNames={{ input: 'dure-token' }}
                   style={{ flex: 1, minWidth: 0 }}
+                  spellCheck={false}
                 />
                 <CopyButton value={created.token}>
                   {({ copied, copy }) => (
@@ -145,6 +174,32 @@ export function TokensPage() {
             <Text c="dimmed" p="lg" pt={0}>
               {t('tokens.empty')}
             </Text>
+          ) : phone ? (
+            <Stack gap={0}>
+              {tokens.data.map((tok) => (
+                <Stack key={tok.id} gap={6} p="md" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }} c={tok.revokedAt ? 'dimmed' : undefined}>
+                  <Group justify="space-between" wrap="nowrap">
+                    <Text fw={600} truncate>
+                      {tok.name}
+                    </Text>
+                    <Group gap="xs" wrap="nowrap">
+                      {statusBadge(tok)}
+                      {revokeButton(tok)}
+                    </Group>
+                  </Group>
+                  <Group gap="xs">
+                    <Text span className="dure-token" size="sm">
+                      {tok.prefix}…
+                    </Text>
+                    {scopeBadges(tok)}
+                  </Group>
+                  <Text size="xs" c="dimmed">
+                    {t('tokens.colCreated')} {formatDateTime(tok.createdAt)} · {t('tokens.colLastUsed')}{' '}
+                    {tok.lastUsedAt ? formatDateTime(tok.lastUsedAt) : t('common.never')}
+                  </Text>
+                </Stack>
+              ))}
+            </Stack>
           ) : (
             <Table.ScrollContainer minWidth={720}>
               <Table verticalSpacing="sm" horizontalSpacing="lg" highlightOnHover>
@@ -169,29 +224,15 @@ export function TokensPage() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Group gap={4}>
-                          {tok.scopes.map((s) => (
-                            <Badge key={s} variant="light" color="gray" size="sm">
-                              {s === 'read' ? t('tokens.scopeRead') : t('tokens.scopeWrite')}
-                            </Badge>
-                          ))}
-                        </Group>
+                        {scopeBadges(tok)}
                       </Table.Td>
                       <Table.Td>{formatDateTime(tok.createdAt)}</Table.Td>
                       <Table.Td>{tok.lastUsedAt ? formatDateTime(tok.lastUsedAt) : t('common.never')}</Table.Td>
                       <Table.Td>
-                        <Badge color={tok.revokedAt ? 'gray' : 'teal'} variant={tok.revokedAt ? 'outline' : 'light'}>
-                          {tok.revokedAt ? t('tokens.revoked') : t('tokens.active')}
-                        </Badge>
+                        {statusBadge(tok)}
                       </Table.Td>
                       <Table.Td>
-                        {tok.revokedAt ? null : (
-                          <Tooltip label={t('tokens.revoke')}>
-                            <ActionIcon variant="subtle" color="red" aria-label={t('tokens.revokeNamed', { name: tok.name })} onClick={() => setRevoking(tok)}>
-                              <IconTrash size={16} />
-                            </ActionIcon>
-                          </Tooltip>
-                        )}
+                        {revokeButton(tok)}
                       </Table.Td>
                     </Table.Tr>
                   ))}

@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { errorMessage } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
+import { useIsPhone } from '../../lib/responsive';
 
 // The server refuses moving an account across the requester/worker line (each owns different
 // money), so the menu offers only the roles a change can reach.
@@ -31,6 +32,7 @@ export function UsersPage() {
   const qc = useQueryClient();
   const [q, setQ] = useState('');
   const [debounced] = useDebouncedValue(q.trim(), 250);
+  const phone = useIsPhone();
 
   const users = useQuery({
     queryKey: ['admin', 'users', debounced],
@@ -46,6 +48,24 @@ export function UsersPage() {
     },
     onError: (e) => notifications.show({ message: errorMessage(e, t), color: 'red' }),
   });
+
+  const roleSelect = (u: User) => (
+    <NativeSelect
+      aria-label={t('users.roleFor', { name: u.displayName })}
+      value={u.role}
+      disabled={u.id === me.id || setRole.isPending}
+      onChange={(e) => setRole.mutate({ id: u.id, role: e.currentTarget.value as Role })}
+      data={reachableRoles(u.role).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+      size="xs"
+      w={120}
+      style={{ flexShrink: 0 }}
+    />
+  );
+  const statusBadge = (u: User) => (
+    <Badge variant="light" color={STATUS_COLOR[u.status] ?? 'gray'}>
+      {t(`status.${u.status}` as 'status.active', { defaultValue: u.status })}
+    </Badge>
+  );
 
   return (
     <>
@@ -74,6 +94,34 @@ export function UsersPage() {
             <Text c="dimmed" p="lg">
               {t('users.empty')}
             </Text>
+          ) : phone ? (
+            <Stack gap={0}>
+              {users.data.map((u, i) => (
+                <Stack key={u.id} gap={6} p="md" style={i ? { borderTop: '1px solid var(--mantine-color-gray-2)' } : undefined}>
+                  <Group justify="space-between" wrap="nowrap" gap="xs">
+                    <Text fw={600} truncate>
+                      {u.displayName}
+                      {u.id === me.id ? (
+                        <Text span c="dimmed" fw={400} size="sm">
+                          {' '}
+                          ({t('users.you')})
+                        </Text>
+                      ) : null}
+                    </Text>
+                    {roleSelect(u)}
+                  </Group>
+                  <Text size="sm" c="dimmed" truncate>
+                    {u.email}
+                  </Text>
+                  <Group gap="xs">
+                    {statusBadge(u)}
+                    <Text size="xs" c="dimmed">
+                      {t('home.level', { level: u.level })} · {formatDate(u.createdAt)}
+                    </Text>
+                  </Group>
+                </Stack>
+              ))}
+            </Stack>
           ) : (
             <Table.ScrollContainer minWidth={820}>
               <Table verticalSpacing="sm" horizontalSpacing="lg" highlightOnHover>
@@ -101,21 +149,11 @@ export function UsersPage() {
                       </Table.Td>
                       <Table.Td>{u.email}</Table.Td>
                       <Table.Td>
-                        <NativeSelect
-                          aria-label={t('users.roleFor', { name: u.displayName })}
-                          value={u.role}
-                          disabled={u.id === me.id || setRole.isPending}
-                          onChange={(e) => setRole.mutate({ id: u.id, role: e.currentTarget.value as Role })}
-                          data={reachableRoles(u.role).map((r) => ({ value: r, label: t(`roles.${r}`) }))}
-                          size="xs"
-                          w={120}
-                        />
+                        {roleSelect(u)}
                       </Table.Td>
                       <Table.Td>{u.level}</Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color={STATUS_COLOR[u.status] ?? 'gray'}>
-                          {t(`status.${u.status}` as 'status.active', { defaultValue: u.status })}
-                        </Badge>
+                        {statusBadge(u)}
                       </Table.Td>
                       <Table.Td>{formatDate(u.createdAt)}</Table.Td>
                     </Table.Tr>
