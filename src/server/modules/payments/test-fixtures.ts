@@ -87,3 +87,9 @@ export async function makeWork(db: Queryable, projectId: string, workerId: strin
 export function moneyConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig({ DURE_LOG_LEVEL: 'silent' }, overrides);
 }
+
+/** A bare open item (for a claim that is released without an answer). */
+export async function makeItem(db: Queryable, projectId: string) {
+  const r = await db.insertInto('items').values({ project_id: projectId, data: JSON.stringify({ text: 'x' }), gold: null, target: 1 }).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
