@@ -113,6 +113,7 @@ describe('accounts in the browser', () => {
 
     await page.goto('/');
     await page.getByRole('heading', { name: 'Good AI starts with carefully labeled data' }).waitFor();
+    await screenshot(page, 'desktop-en-landing');
     await page.getByRole('link', { name: 'Start a data project' }).first().click();
     await page.waitForURL('**/signup?role=requester');
     expect(await page.getByRole('radio', { name: /Request/ }).isChecked()).toBe(true);

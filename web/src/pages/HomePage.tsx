@@ -114,10 +114,9 @@ export function HomePage() {
           <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="lg">
             <Fact label={t('home.email')} value={user.email} />
             <Fact label={t('home.role')} value={t(`roles.${user.role}`)} />
+            {/* Levels mean something for workers; /api/me does not carry the organisation's name yet. */}
             {user.role === 'worker' || user.role === 'reviewer' ? (
               <Fact label={t('users.colLevel')} value={t('home.level', { level: user.level })} />
-            ) : user.orgId ? (
-              <Fact label={t('home.organisation')} value={t('home.organisationMember')} />
             ) : null}
             <Fact label={t('home.joined')} value={formatDate(user.createdAt)} />
           </SimpleGrid>

@@ -23,11 +23,11 @@ export function LandingPreview() {
   return (
     <Paper withBorder shadow="md" p="lg" radius="lg" role="img" aria-label={t('landing.preview.label')} maw={440} w="100%">
       <Stack gap="md" aria-hidden="true">
-        <Group justify="space-between" wrap="nowrap" gap="xs">
-          <Text fw={700} size="sm" truncate>
+        <Group justify="space-between" gap={6}>
+          <Text fw={700} size="sm">
             {t('landing.preview.project')}
           </Text>
-          <Badge color="teal" variant="light" leftSection={<IconClock size={12} />} style={{ flexShrink: 0 }}>
+          <Badge color="teal" variant="light" tt="none" leftSection={<IconClock size={12} />}>
             {t('landing.preview.pay', { amount: formatWon(13800) })}
           </Badge>
         </Group>
