@@ -5,6 +5,7 @@ import { AppLayout } from './layout/AppLayout';
 import { rolesFor } from './layout/nav';
 import { PublicLayout } from './layout/PublicLayout';
 import { UsersPage } from './pages/admin/UsersPage';
+import { LabelingRoute, WorkFeedPage } from './pages/work';
 import { HomePage } from './pages/HomePage';
 import { LandingPage } from './pages/LandingPage';
 import { LoginPage } from './pages/LoginPage';
@@ -38,7 +39,8 @@ export const routes: RouteObject[] = [
           { path: '/home', element: <HomePage /> },
           { path: '/settings/tokens', element: <TokensPage /> },
           // worker / reviewer
-          placeholder('/work', 'findWork'),
+          guarded('/work', <WorkFeedPage />),
+          { path: '/work/:projectId', element: <RequireRole roles={rolesFor('/work')}><LabelingRoute /></RequireRole> },
           placeholder('/review', 'review'),
           placeholder('/wallet', 'wallet'),
           placeholder('/stats', 'stats'),
