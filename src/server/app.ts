@@ -21,6 +21,8 @@ import { installAuth } from './plugins/auth.ts';
 import { projectRoutes } from './modules/projects/projects.routes.ts';
 import { ProjectsService } from './modules/projects/projects.service.ts';
 import { installWork } from './modules/work/index.ts';
+import { installQuality } from './modules/quality/index.ts';
+import { installReview } from './modules/review/index.ts';
 import { LocalAssetStore } from './modules/assets/asset-store.ts';
 import { assetRoutes } from './modules/assets/assets.routes.ts';
 import { AssetsService } from './modules/assets/assets.service.ts';
@@ -86,6 +88,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   projectRoutes(app, projects, [payments.statsExtra]);
   paymentsRoutes(app, payments);
   const work = installWork(app, ctx);
+  installReview(app, ctx, work, installQuality(app, ctx, work));
   const assetStore = new LocalAssetStore(config.assetDir);
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);

@@ -51,6 +51,10 @@ export interface QualityRules {
   abuse: {
     /** Severity at or above which a flag pauses the worker by itself. */
     autoPause: Severity;
+    /** The signals of a worker in a project are computed on every this-many-th answer there. */
+    checkEvery: number;
+    /** How many recent answers the signals look at (the worker's; the crowd's is 10×). */
+    recentAnswers: number;
     speed: { minTasks: number; minProjectTasks: number; ratioMedium: number; ratioHigh: number };
     sameAnswer: { minAnswers: number; minShare: number; pMedium: number; pHigh: number };
     agreement: { minCompared: number; relativeFloor: number; pMedium: number; pHigh: number };
@@ -73,6 +77,8 @@ export const DEFAULT_QUALITY_RULES: QualityRules = {
   autoApprove: { minConfidence: 0.9 },
   abuse: {
     autoPause: 'high',
+    checkEvery: 20,
+    recentAnswers: 200,
     // median time per task against the project's median (other workers)
     speed: { minTasks: 10, minProjectTasks: 30, ratioMedium: 0.3, ratioHigh: 0.12 },
     // the modal answer against the crowd's share of it: Bonferroni-corrected binomial p-value
@@ -118,6 +124,8 @@ export function resolveQualityRules(input: QualityRulesInput = {}, base: Quality
   share('demotion/margin', rules.demotion.margin);
   share('review/crossReviewRate', rules.review.crossReviewRate);
   share('autoApprove/minConfidence', rules.autoApprove.minConfidence);
+  if (!(Number.isInteger(rules.abuse.checkEvery) && rules.abuse.checkEvery >= 1)) problems.push('abuse/checkEvery must be a whole number ≥ 1');
+  if (!(Number.isInteger(rules.abuse.recentAnswers) && rules.abuse.recentAnswers >= 10)) problems.push('abuse/recentAnswers must be a whole number ≥ 10');
   if (!['low', 'medium', 'high'].includes(rules.abuse.autoPause)) problems.push('abuse/autoPause must be low, medium or high');
   const a = rules.abuse;
   if (!(a.speed.ratioHigh <= a.speed.ratioMedium)) problems.push('abuse/speed/ratioHigh must not exceed ratioMedium');

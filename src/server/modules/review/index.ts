@@ -1,0 +1,26 @@
+/**
+ * Review: the queue, verdicts with rework, cross-reviews, automatic approval. See CONTEXT.md.
+ */
+import type { App, AppContext } from '../../context.ts';
+import type { QualityService } from '../quality/index.ts';
+import type { WorkService } from '../work/index.ts';
+import { reviewRoutes } from './review.routes.ts';
+import { type ReviewOptions, ReviewService } from './review.service.ts';
+
+export { ReviewService, type ReviewOptions } from './review.service.ts';
+
+export function installReview(app: App, ctx: AppContext, work: WorkService, quality: QualityService, opts: ReviewOptions = {}): ReviewService {
+  const review = new ReviewService(ctx, quality, opts);
+  work.registerSubmitHook(review.onSubmit);
+  reviewRoutes(app, review);
+  app.addHook('onReady', async () => review.start());
+  app.addHook('preClose', async () => review.stop());
+  app.decorate('reviewService', review);
+  return review;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    reviewService: ReviewService;
+  }
+}
