@@ -52,15 +52,16 @@ export const ledgerRepo = {
     return db.selectFrom('ledger_transactions').selectAll().where('kind', '=', kind).where('ref', '=', ref).executeTakeFirst();
   },
 
-  /** The worker's most recent claim in the project (the only one that can still be open). */
+  /** The worker's most recent claim in the project (the only one that can still be open), with whether it is settled. */
   latestClaim(db: Queryable, projectId: string, workerId: string) {
     return db
-      .selectFrom('ledger_transactions')
-      .selectAll()
-      .where('kind', '=', 'claim')
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', workerId)
-      .orderBy('id', 'desc')
+      .selectFrom('ledger_transactions as c')
+      .selectAll('c')
+      .select((eb) => eb.exists(eb.selectFrom('ledger_transactions as s').select('s.id').whereRef('s.settles', '=', sql<string>`'claim:' || c.ref`)).as('settled'))
+      .where('c.kind', '=', 'claim')
+      .where('c.project_id', '=', projectId)
+      .where('c.user_id', '=', workerId)
+      .orderBy('c.id', 'desc')
       .limit(1)
       .executeTakeFirst();
   },
@@ -135,6 +136,18 @@ export const ledgerRepo = {
       .limit(opts.limit);
     if (opts.before) q = q.where('e.id', '<', opts.before);
     return q.execute();
+  },
+
+  /** A worker's pay earned in a project since a time: submitted work (pending or approved) and bonuses. */
+  earnedSince(db: Queryable, workerId: string, projectId: string, since: Date) {
+    return db
+      .selectFrom('ledger_transactions')
+      .select(sql<number>`coalesce(sum((meta->>'pay')::int8) filter (where kind in ('submit', 'bonus')), 0)::int8`.as('s'))
+      .where('user_id', '=', workerId)
+      .where('project_id', '=', projectId)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow()
+      .then((r) => r.s);
   },
 
   // ---- whole-ledger facts (reconciliation, invariant checks) ----

@@ -15,6 +15,8 @@ export const CACHED_KINDS: ReadonlySet<AccountKind> = new Set(['org_funds', 'pro
 export interface Leg {
   account: number;
   amount: number;
+  /** Whether the account keeps a cached balance, when the caller knows (saves a lookup). */
+  cached?: boolean;
 }
 
 export interface Posting {
@@ -47,9 +49,11 @@ export type PostResult =
  */
 export async function post(db: Queryable, p: Posting): Promise<PostResult> {
   const merged = new Map<number, number>();
+  const hints = new Map<number, boolean>();
   for (const l of p.legs) {
     if (!Number.isSafeInteger(l.amount)) throw new Error(`ledger amounts are integer won, got ${l.amount}`);
     merged.set(l.account, (merged.get(l.account) ?? 0) + l.amount);
+    if (l.cached !== undefined) hints.set(l.account, l.cached);
   }
   const legs = [...merged].filter(([, a]) => a !== 0).sort((x, y) => x[0] - y[0]);
   const sum = legs.reduce((s, [, a]) => s + a, 0);
@@ -76,14 +80,15 @@ export async function post(db: Queryable, p: Posting): Promise<PostResult> {
     throw new Error(`ledger movement ${p.kind}/${p.ref} conflicted with nothing visible`);
   }
 
-  const accounts = new Map((await ledgerRepo.accountsByIds(db, legs.map(([a]) => a))).map((a) => [a.id, a]));
+  const unknown = legs.map(([a]) => a).filter((a) => !hints.has(a));
+  const accounts = new Map(unknown.length ? (await ledgerRepo.accountsByIds(db, unknown)).map((a) => [a.id, a]) : []);
   for (const [account, delta] of legs) {
     const a = accounts.get(account);
-    if (!a) throw new Error(`ledger account ${account} does not exist`);
-    if (a.balance === null) continue;
+    if (!hints.has(account) && !a) throw new Error(`ledger account ${account} does not exist`);
+    if (!(hints.get(account) ?? a!.balance !== null)) continue;
     const after = await ledgerRepo.applyToCached(db, account, delta);
     if (after === null) {
-      throw new AppError('insufficient_funds', `not enough money in the ${a.kind.replace('_', ' ')} account for this ${p.kind}`);
+      throw new AppError('insufficient_funds', `not enough money in the ${(a?.kind ?? 'account').replace('_', ' ')} for this ${p.kind}`);
     }
   }
   await ledgerRepo.insertEntries(db, legs.map(([account_id, amount]) => ({ tx_id: txId, account_id, amount })));

@@ -54,8 +54,7 @@ async function projectPay(db: Queryable, projectId: string) {
 /** The worker's reservation in the project that is not yet released or paid, if any. */
 async function openClaim(db: Queryable, projectId: string, workerId: string) {
   const c = await ledgerRepo.latestClaim(db, projectId, workerId);
-  if (!c) return undefined;
-  return (await ledgerRepo.findSettlement(db, `claim:${c.ref}`)) ? undefined : c;
+  return c && !c.settled ? c : undefined;
 }
 
 export type ReserveResult = { ok: true; pay: number; fee: number } | { ok: false; reason: string; cost: number; balance: number };
@@ -68,27 +67,45 @@ export type ReserveResult = { ok: true; pay: number; fee: number } | { ok: false
  * at once, in the same transaction, so no further worker is even offered work. A worker who
  * already has an open reservation in the project keeps it (it covers their live task).
  */
-export async function reserveForClaim(db: Queryable, k: { projectId: string; workerId: string }): Promise<ReserveResult> {
-  const { project, pay } = await projectPay(db, k.projectId);
+export async function reserveForClaim(
+  db: Queryable,
+  k: { projectId: string; workerId: string; pay?: number; status?: string },
+): Promise<ReserveResult> {
+  let pay = k.pay;
+  let status = k.status;
+  if (pay === undefined || status === undefined) {
+    const pp = await projectPay(db, k.projectId);
+    pay = pp.pay;
+    status = pp.project.status;
+  }
   const open = await openClaim(db, k.projectId, k.workerId);
   if (open) return { ok: true, ...splitOf(open.meta) };
   if (pay === 0) return { ok: true, pay: 0, fee: 0 };
   const terms = await ledgerRepo.projectTerms(db, k.projectId);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0);
-  const balance = terms ? ((await ledgerRepo.lockBalance(db, terms.budget_account)) ?? 0) : 0;
-  if (!terms || balance < cost.total) return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
-  await post(db, {
+  // The budget's conditional update is the check, the debit and the row lock at once.
+  const after = terms ? await ledgerRepo.applyToCached(db, terms.budget_account, -cost.total) : null;
+  if (!terms || after === null) {
+    const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
+    return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+  }
+  const txId = await ledgerRepo.insertTransaction(db, {
     kind: 'claim',
     ref: `p${k.projectId}:w${k.workerId}:${randomUUID()}`,
-    projectId: k.projectId,
-    userId: k.workerId,
+    settles: null,
+    project_id: k.projectId,
+    user_id: k.workerId,
+    amount: cost.total,
+    memo: null,
     meta: { pay: cost.pay, fee: cost.fee },
-    legs: [
-      { account: terms.budget_account, amount: -cost.total },
-      { account: terms.committed_account, amount: cost.total },
-    ],
+    created_by: null,
   });
-  if (balance - cost.total < cost.total) await pauseForFunds(db, k.projectId, project.status, pauseReason(cost.total, balance - cost.total));
+  if (txId === null) throw new Error('a fresh claim reference collided');
+  await ledgerRepo.insertEntries(db, [
+    { tx_id: txId, account_id: terms.budget_account, amount: -cost.total },
+    { tx_id: txId, account_id: terms.committed_account, amount: cost.total },
+  ]);
+  if (after < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, after));
   return { ok: true, pay: cost.pay, fee: cost.fee };
 }
 
@@ -114,8 +131,8 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId?: 
     userId: k.workerId,
     meta: { pay, fee, claim: claim.ref },
     legs: [
-      { account: terms.committed_account, amount: -(pay + fee) },
-      { account: terms.budget_account, amount: pay + fee },
+      { account: terms.committed_account, amount: -(pay + fee), cached: false },
+      { account: terms.budget_account, amount: pay + fee, cached: true },
     ],
   });
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
@@ -151,8 +168,8 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { annotationId: nu
     userId: k.workerId,
     meta: { pay, fee, annotationId: k.annotationId, claim: claim.ref },
     legs: [
-      { account: terms.committed_account, amount: -pay },
-      { account: pending, amount: pay },
+      { account: terms.committed_account, amount: -pay, cached: false },
+      { account: pending, amount: pay, cached: true },
     ],
   });
   if (r.status === 'settled') throw new AppError('lease_expired', 'this task was released before it was submitted; its pay went back to the budget');
@@ -176,15 +193,15 @@ export async function settleWork(db: Queryable, k: WorkKey, verdict: Verdict): P
   const legs =
     verdict === 'approve'
       ? [
-          { account: pending, amount: -pay },
+          { account: pending, amount: -pay, cached: true },
           { account: await account.workerAvailable(db, k.workerId), amount: pay },
-          { account: terms.committed_account, amount: -fee },
-          { account: terms.fees_account, amount: fee },
+          { account: terms.committed_account, amount: -fee, cached: false },
+          { account: terms!.fees_account, amount: fee, cached: false },
         ]
       : [
-          { account: pending, amount: -pay },
-          { account: terms.committed_account, amount: -fee },
-          { account: terms.budget_account, amount: pay + fee },
+          { account: pending, amount: -pay, cached: true },
+          { account: terms.committed_account, amount: -fee, cached: false },
+          { account: terms.budget_account, amount: pay + fee, cached: true },
         ];
   const r = await post(db, {
     kind: verdict,
@@ -234,8 +251,8 @@ export async function reserveForReview(db: Queryable, k: ReviewKey): Promise<Res
     userId: k.reviewerId,
     meta: { pay: cost.pay, fee: cost.fee, annotationId: k.annotationId },
     legs: [
-      { account: terms.budget_account, amount: -cost.total },
-      { account: terms.committed_account, amount: cost.total },
+      { account: terms.budget_account, amount: -cost.total, cached: true },
+      { account: terms.committed_account, amount: cost.total, cached: false },
     ],
   });
   return { ok: true, pay: cost.pay, fee: cost.fee };
@@ -256,8 +273,8 @@ export async function releaseReview(db: Queryable, k: ReviewKey): Promise<void> 
     userId: k.reviewerId,
     meta: { pay, fee },
     legs: [
-      { account: terms.committed_account, amount: -(pay + fee) },
-      { account: terms.budget_account, amount: pay + fee },
+      { account: terms.committed_account, amount: -(pay + fee), cached: false },
+      { account: terms.budget_account, amount: pay + fee, cached: true },
     ],
   });
   if (r.status === 'settled') throw new AppError('invalid_state', 'this review was already paid');
@@ -293,7 +310,7 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
     legs: [
       { account: source, amount: -(split.pay + split.fee) },
       { account: await account.workerAvailable(db, k.reviewerId), amount: split.pay },
-      { account: terms!.fees_account, amount: split.fee },
+      { account: terms!.fees_account, amount: split.fee, cached: false },
     ],
   });
   if (r.status === 'settled') throw new AppError('invalid_state', 'this review reservation was already released');

@@ -1,0 +1,84 @@
+/**
+ * The money functions other modules call inside their own transactions, and the registration
+ * that makes money move with the work. See CONTEXT.md.
+ *
+ * For the review/quality modules (each takes the caller's open transaction):
+ *   approveAnnotation(trx, annotationId)   pending pay → available, fee → platform revenue
+ *   rejectAnnotation(trx, annotationId)    FINAL rejection: pay and fee → the project's budget
+ *   reserveForReview(trx, {projectId, annotationId, reviewerId})  before handing out a review
+ *   releaseReview(trx, {projectId, annotationId, reviewerId})     the reviewer gave it back
+ *   payReview(trx, {projectId, annotationId, reviewerId})         the review was made
+ * All are idempotent by cause; a contradicting call (reject after approve) throws invalid_state.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { NoWork, type ClaimGuard, type ReleaseHook, type SubmitHook } from '../work/work.hooks.ts';
+import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts';
+import { ledgerRepo } from './ledger.repo.ts';
+import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, reserveForClaim } from './work-money.ts';
+
+export {
+  approveAnnotation,
+  payReview,
+  rejectAnnotation,
+  releaseReview,
+  reserveForReview,
+  settleWork,
+  type ReserveResult,
+  type ReviewKey,
+  type Verdict,
+  type WorkKey,
+} from './work-money.ts';
+
+/** What the money module needs of the WorkService (the registration points it exposes). */
+export interface WorkHookPoints {
+  registerClaimGuard(fn: ClaimGuard): void;
+  registerSubmitHook(fn: SubmitHook): void;
+  registerReleaseHook(fn: ReleaseHook): void;
+  setEarningsSource?(fn: EarningsSource): void;
+}
+
+/**
+ * Makes money move with the work:
+ *  - claim: the task's pay + fee is reserved from the budget; a budget that cannot cover it
+ *    refuses the claim (204 to the worker) and the project pauses itself with a reason;
+ *  - submit: the reserved pay becomes the worker's pending earnings (a rework moves nothing);
+ *  - skip/expiry: the reservation returns to the budget; a skipped rework is a final rejection;
+ *  - the labeling screen's "today" earnings come from the ledger.
+ */
+export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'db' | 'log'>): void {
+  work.registerClaimGuard(async (trx, project, workerId) => {
+    const r = await reserveForClaim(trx, { projectId: project.id, workerId, pay: project.settings.payPerAnnotation, status: project.status });
+    if (!r.ok) {
+      // The claim's transaction rolls back, so the pause is written in one of its own.
+      schedulePause(ctx.db, ctx.log, project.id);
+      throw new NoWork(r.reason);
+    }
+  });
+
+  work.registerSubmitHook(async (trx, c) => {
+    await payOnSubmit(trx, { projectId: c.project.id, workerId: c.workerId, itemId: c.item.id, annotationId: c.annotation.id, kind: c.assignment.kind });
+  });
+
+  work.registerReleaseHook(async (trx, c) => {
+    if (c.kind === 'rework') {
+      // Declining to fix a rework is the final rejection of the earlier answer.
+      if (c.rejectedAnnotationId !== null) await rejectAnnotation(trx, c.rejectedAnnotationId);
+      return;
+    }
+    await releaseClaim(trx, { projectId: c.projectId, workerId: c.workerId, itemId: c.itemId, assignmentId: c.assignmentId });
+  });
+
+  work.setEarningsSource?.(async (db, workerId, project, since) => {
+    const { count } = await estimatedEarnings(db, workerId, project, since);
+    return { count, earnings: await ledgerRepo.earnedSince(db, workerId, project.id, since) };
+  });
+}
+
+function schedulePause(db: AppContext['db'], log: FastifyBaseLogger, projectId: string) {
+  setImmediate(() => {
+    db.transaction()
+      .execute((trx) => pauseIfUnfunded(trx, projectId))
+      .catch((err: unknown) => log.warn({ err, projectId }, 'could not pause an unfunded project'));
+  });
+}
