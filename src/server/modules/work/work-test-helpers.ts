@@ -1,5 +1,7 @@
 /** Test helpers of the work module (not used by the server). */
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { Client, type TestApp, uniqueEmail } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
 
@@ -70,4 +72,30 @@ export async function activeProject(
   }
   await publish(requester, p.id);
   return { project: p, items, gold };
+}
+
+/**
+ * `t.close()` for tests that used many pooled connections on PostgreSQL. pg's Pool.end() resolves
+ * before its sockets are closed, and the test helper then force-drops the database: a socket still
+ * open receives 57P01 and vitest reports it as an unhandled error. End the pool first and wait
+ * until the server has seen every connection go.
+ */
+export async function closeQuietly(t: TestApp): Promise<void> {
+  if (t.db.kind === 'postgres' && process.env.DATABASE_URL) {
+    const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.db.db);
+    await t.app.close();
+    await t.db.db.destroy();
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const r = await c.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [rows[0]!.name]);
+        if (r.rows[0]!.n === 0) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    } finally {
+      await c.end();
+    }
+  }
+  await t.close();
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../../core/app-error.ts';
 import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
 import { createRework, NoWork, type WorkService } from './index.ts';
-import { activeProject, quickWorkers } from './work-test-helpers.ts';
+import { activeProject, closeQuietly, quickWorkers } from './work-test-helpers.ts';
 
 let t: TestApp;
 let requester: Client;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   requester = await signup(t.app, 'requester');
   work = t.app.workService;
 });
-afterAll(async () => t?.close());
+afterAll(async () => t && closeQuietly(t));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const db = () => t.db.db;

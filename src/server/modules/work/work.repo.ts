@@ -36,10 +36,6 @@ export interface HandoutRow {
   previous_result: Json | null;
 }
 
-export interface LiveRow extends HandoutRow {
-  live: boolean;
-}
-
 export interface AssignmentFullRow {
   id: number;
   project_id: string;
@@ -65,6 +61,10 @@ export interface AssignmentFullRow {
   p_tags: string[];
   pw_status: ProjectWorkerStatus | null;
   pw_reason: string | null;
+  /** The annotation of this assignment (JSON of the row: dates as strings). */
+  done: AnnotationRow | null;
+  /** This worker's annotation stored under the Idempotency-Key asked about. */
+  by_key: AnnotationRow | null;
 }
 
 export interface AnnotationRow {
@@ -96,26 +96,42 @@ export interface ReleasedRow {
 const first = <T>(r: { rows: T[] }): T | undefined => r.rows[0];
 
 export const workRepo = {
-  projectForWorker(db: Queryable, projectId: string, workerId: string) {
-    return sql<ProjectForWorkerRow>`
+  /**
+   * Everything `next` needs before claiming, in one round trip: the project, the worker's standing
+   * in it, their leased assignment there (at most one: a unique index), live or not, and whether
+   * a rework waits for them.
+   */
+  nextState(db: Queryable, projectId: string, workerId: string) {
+    return sql<
+      ProjectForWorkerRow & {
+        l_id: number | null;
+        l_kind: 'new' | 'rework' | null;
+        l_item_id: number | null;
+        l_expires_at: Date | null;
+        l_rework_comment: string | null;
+        l_live: boolean | null;
+        l_data: Json | null;
+        l_previous_result: Json | null;
+        has_rework: boolean;
+      }
+    >`
       select p.id, p.org_id, p.name, p.instructions, p.template, p.settings, p.tags, p.status, p.status_reason,
-             pw.status as pw_status, pw.reason as pw_reason
+             pw.status as pw_status, pw.reason as pw_reason,
+             l.id as l_id, l.kind as l_kind, l.item_id as l_item_id, l.expires_at as l_expires_at,
+             l.rework_comment as l_rework_comment, l.live as l_live, l.data as l_data, l.previous_result as l_previous_result,
+             exists (select 1 from assignments r
+                     where r.worker_id = ${workerId}::uuid and r.project_id = p.id and r.status = 'pending') as has_rework
       from projects p
       left join project_workers pw on pw.project_id = p.id and pw.worker_id = ${workerId}::uuid
+      left join lateral (
+        select a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, (a.expires_at > now()) as live,
+               i.data, prev.result as previous_result
+        from assignments a
+        join items i on i.id = a.item_id
+        left join annotations prev on prev.id = a.previous_annotation_id
+        where a.worker_id = ${workerId}::uuid and a.project_id = p.id and a.status = 'leased'
+      ) l on true
       where p.id = ${projectId}::uuid`
-      .execute(db)
-      .then(first);
-  },
-
-  /** The worker's leased assignment in the project (at most one: a unique index), live or not. */
-  findLeased(db: Queryable, workerId: string, projectId: string) {
-    return sql<LiveRow>`
-      select a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, (a.expires_at > now()) as live,
-             i.data, prev.result as previous_result
-      from assignments a
-      join items i on i.id = a.item_id
-      left join annotations prev on prev.id = a.previous_annotation_id
-      where a.worker_id = ${workerId}::uuid and a.project_id = ${projectId}::uuid and a.status = 'leased'`
       .execute(db)
       .then(first);
   },
@@ -250,15 +266,21 @@ export const workRepo = {
       .then((r) => r.rows);
   },
 
-  /** Everything submit, skip and GET need about one assignment, in one read. */
-  loadAssignment(db: Queryable, id: number) {
+  /**
+   * Everything submit, skip and GET need about one assignment, in one read: the assignment, its
+   * item and project, the worker's standing, the annotation it already produced (`done`), and the
+   * annotation this worker stored under `idempotencyKey` (`by_key`), if any.
+   */
+  loadAssignment(db: Queryable, id: number, idempotencyKey: string | null = null) {
     return sql<AssignmentFullRow>`
       select a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.status, a.expires_at, a.created_at,
              a.previous_annotation_id, a.rework_comment, (a.status = 'leased' and a.expires_at > now()) as live,
              i.data, i.gold, i.is_gold, prev.result as previous_result,
              p.org_id as p_org_id, p.name as p_name, p.status as p_status, p.status_reason as p_status_reason,
              p.settings as p_settings, p.template as p_template, p.tags as p_tags,
-             pw.status as pw_status, pw.reason as pw_reason
+             pw.status as pw_status, pw.reason as pw_reason,
+             (select to_jsonb(d) from annotations d where d.assignment_id = a.id) as done,
+             (select to_jsonb(k) from annotations k where k.worker_id = a.worker_id and k.idempotency_key = ${idempotencyKey}::text) as by_key
       from assignments a
       join items i on i.id = a.item_id
       join projects p on p.id = a.project_id

@@ -143,11 +143,13 @@ export class WorkService {
   private sweeping: Promise<unknown> | null = null;
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'log'>,
+    private readonly ctx: Pick<AppContext, 'db' | 'log' | 'dbKind'>,
     opts: WorkOptions = {},
   ) {
     this.random = opts.random ?? Math.random;
-    this.window = opts.claimWindow ?? 32;
+    // PGlite runs one statement at a time, so there is nothing to spread over: a small window
+    // keeps its claims cheap. On PostgreSQL the window is what keeps concurrent claims apart.
+    this.window = opts.claimWindow ?? (ctx.dbKind === 'pglite' ? 4 : 32);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 3000;
   }
 
@@ -176,12 +178,6 @@ export class WorkService {
     return needed ? this.ctx.db.transaction().execute((trx) => fn(trx)) : fn(this.ctx.db);
   }
 
-  private async loadProject(user: AuthUser, projectId: string) {
-    const p = await workRepo.projectForWorker(this.ctx.db, projectId, user.id);
-    if (!p || !visibleToWorkers(p.status)) throw new AppError('not_found', 'project not found');
-    return { row: p, project: toProject(p) };
-  }
-
   // ---- claims -----------------------------------------------------------------------------
 
   /**
@@ -190,19 +186,32 @@ export class WorkService {
    */
   async next(user: AuthUser, projectId: string): Promise<AssignmentOut | null> {
     assertActiveWorker(user);
-    const { row, project } = await this.loadProject(user, projectId);
-    const blocked = blockedReason(row, project, user);
-    if (blocked) throw new AppError(blocked.code, blocked.message);
-
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const leased = await workRepo.findLeased(this.ctx.db, user.id, projectId);
-        if (leased?.live) return handoutOut(projectId, leased);
-        if (leased) await this.expire({ assignmentId: leased.id });
+        const st = await workRepo.nextState(this.ctx.db, projectId, user.id);
+        if (!st || !visibleToWorkers(st.status)) throw new AppError('not_found', 'project not found');
+        const project = toProject(st);
+        const blocked = blockedReason(st, project, user);
+        if (blocked) throw new AppError(blocked.code, blocked.message);
 
-        const rework = await workRepo.takeRework(this.ctx.db, user.id, projectId, project.settings.leaseSeconds);
-        if (rework) return handoutOut(projectId, rework);
-
+        if (st.l_id !== null) {
+          if (st.l_live) {
+            return handoutOut(projectId, {
+              id: st.l_id,
+              kind: st.l_kind!,
+              item_id: st.l_item_id!,
+              expires_at: st.l_expires_at!,
+              data: st.l_data!,
+              rework_comment: st.l_rework_comment,
+              previous_result: st.l_previous_result,
+            });
+          }
+          await this.expire({ assignmentId: st.l_id });
+        }
+        if (st.has_rework) {
+          const rework = await workRepo.takeRework(this.ctx.db, user.id, projectId, project.settings.leaseSeconds);
+          if (rework) return handoutOut(projectId, rework);
+        }
         const got = await this.claim(project, user.id);
         if (got === 'refused') return null;
         if (got !== 'empty') return handoutOut(projectId, got);
@@ -240,11 +249,22 @@ export class WorkService {
 
   // ---- submit -----------------------------------------------------------------------------
 
-  private async loadOwn(user: AuthUser, assignmentId: number): Promise<AssignmentFullRow> {
-    const a = await workRepo.loadAssignment(this.ctx.db, assignmentId);
+  private async loadOwn(user: AuthUser, assignmentId: number, idempotencyKey: string | null = null): Promise<AssignmentFullRow> {
+    const a = await workRepo.loadAssignment(this.ctx.db, assignmentId, idempotencyKey);
     if (!a) throw new AppError('not_found', 'assignment not found');
     if (a.worker_id !== user.id) throw new AppError('forbidden', 'this assignment belongs to another worker');
     return a;
+  }
+
+  /** A replay of an earlier submit (same key, or the same assignment again), if this is one. */
+  private replayOf(a: AssignmentFullRow): AnnotationRow | null {
+    if (a.by_key) {
+      if (a.by_key.assignment_id !== a.id) {
+        throw new AppError('conflict', `this Idempotency-Key was already used to submit assignment ${a.by_key.assignment_id}; use a new key for each assignment`);
+      }
+      return a.by_key;
+    }
+    return a.done;
   }
 
   /**
@@ -253,22 +273,9 @@ export class WorkService {
    */
   async submit(user: AuthUser, assignmentId: number, result: unknown, idempotencyKey: string | null): Promise<{ annotation: AnnotationOut; replayed: boolean }> {
     assertActiveWorker(user);
-    const byKey = async () => {
-      if (!idempotencyKey) return undefined;
-      const prior = await workRepo.annotationByKey(this.ctx.db, user.id, idempotencyKey);
-      if (prior && prior.assignment_id !== assignmentId) {
-        throw new AppError('conflict', `this Idempotency-Key was already used to submit assignment ${prior.assignment_id}; use a new key for each assignment`);
-      }
-      return prior;
-    };
-    const prior = await byKey();
+    const a = await this.loadOwn(user, assignmentId, idempotencyKey);
+    const prior = this.replayOf(a);
     if (prior) return { annotation: annotationOut(prior), replayed: true };
-
-    const a = await this.loadOwn(user, assignmentId);
-    if (a.status === 'submitted') {
-      const done = await workRepo.annotationByAssignment(this.ctx.db, a.id);
-      if (done) return { annotation: annotationOut(done), replayed: true };
-    }
     if (a.pw_status === 'removed') throw new AppError('forbidden', `you were removed from this project${a.pw_reason ? `: ${a.pw_reason}` : ''}`);
     this.assertSubmittable(a);
 
@@ -311,9 +318,9 @@ export class WorkService {
       if (e instanceof LeaseGone || pgCode(e) === '23505') {
         // A concurrent duplicate got there first (same assignment, or same key), or the lease
         // ended between our read and the write.
-        const again = (await byKey()) ?? (await workRepo.annotationByAssignment(this.ctx.db, a.id));
+        const now = await this.loadOwn(user, assignmentId, idempotencyKey);
+        const again = this.replayOf(now);
         if (again) return { annotation: annotationOut(again), replayed: true };
-        const now = await this.loadOwn(user, assignmentId);
         this.assertSubmittable(now);
       }
       throw e;
