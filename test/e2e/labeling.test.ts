@@ -15,8 +15,10 @@ import { startServer, type TestServer } from './helpers/server.ts';
 let server: TestServer;
 let browser: Browser;
 
+const ADMIN = { email: 'operator@e2e.dure.test', password: 'operator-pass-2026' };
+
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { DURE_ADMIN_EMAIL: ADMIN.email, DURE_ADMIN_PASSWORD: ADMIN.password } });
   browser = await launchBrowser();
 });
 
@@ -461,6 +463,201 @@ describe('labeling in the browser', () => {
     // The UTF-16 offsets really are past the emoji: 서울시청 starts at 12, not at 11.
     expect(CAPTION_CITY_HALL.indexOf('서울시청')).toBe(12);
 
+    await ctx.close();
+  });
+
+  it('the other controls in English: A/B by letter, rating and multi choice by number keys, number, email, a file upload; unsafe links stay text', async () => {
+    const req = new Requester(server.url);
+    await req.json('POST', '/api/auth/signup', {
+      email: uniqueEmail('llm'),
+      password: PASSWORD,
+      displayName: 'Hangang AI',
+      role: 'requester',
+      organisationName: 'Hangang AI',
+    });
+    const { project } = await req.json('POST', '/api/projects', {
+      name: 'Compare two answers',
+      instructions: 'Pick the better answer, rate it, and attach a screenshot of the source.',
+      template: {
+        display: [
+          { type: 'text', field: 'prompt', label: 'Prompt' },
+          { type: 'text', field: 'a', label: 'Answer A' },
+          { type: 'text', field: 'b', label: 'Answer B' },
+          { type: 'link', field: 'docs', label: 'Reference' },
+          { type: 'link', field: 'source', label: 'Source' },
+          { type: 'number', field: 'tokens', label: 'Tokens' },
+        ],
+        controls: [
+          { type: 'pairwise', name: 'better', label: 'Which answer is better?', fields: ['a', 'b'] },
+          { type: 'rating', name: 'helpfulness', label: 'Helpfulness of the better answer', scale: 5 },
+          { type: 'multi_choice', name: 'issues', label: 'Problems in the worse answer', options: ['factual error', 'unsafe', 'off topic', 'too long'] },
+          { type: 'number', name: 'score', label: 'Score', min: 0, max: 10, step: 0.5 },
+          { type: 'email', name: 'contact', label: 'Email for follow-up', required: false },
+          { type: 'file', name: 'evidence', label: 'Screenshot', accept: ['image/png'], maxBytes: 200_000 },
+        ],
+      },
+      settings: { payPerAnnotation: 0, overlap: 1, goldRate: 0, reviewRate: 0, reviewFirstK: 0, dynamicOverlap: { enabled: false, targetConfidence: 0.95, minAnswers: 1 } },
+    });
+    await req.json('POST', `/api/projects/${project.id}/items`, [
+      {
+        prompt: 'How long does it take to walk from Gwanghwamun to Namsan Tower?',
+        a: 'About 10 minutes.',
+        b: 'About 50 minutes on foot (roughly 3.5 km), most of it uphill at the end.',
+        docs: 'https://example.org/walking-routes',
+        source: 'javascript:alert(1)',
+        tokens: 1234,
+      },
+    ]);
+    await req.json('POST', `/api/projects/${project.id}/publish`);
+
+    const ctx = await newContext(browser, { baseURL: server.url, locale: 'en-US', viewport: DESKTOP });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('/signup');
+    await page.getByLabel(/^Email( \*)?$/).fill(uniqueEmail('en-worker'));
+    await page.getByLabel(/^Password( \*)?$/).fill(PASSWORD);
+    await page.getByLabel(/^Display name( \*)?$/).fill('Jamie Lee');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/home');
+    await page.goto('/work');
+    const card = page.getByTestId('feed-project').filter({ hasText: 'Compare two answers' });
+    await card.getByText('Volunteer project').first().waitFor();
+    await card.getByRole('link', { name: 'Start' }).filter({ visible: true }).click();
+    await waitForTask(page);
+
+    // A safe link is a link (new tab, no opener); a javascript: one is shown as text.
+    const docs = page.locator('[data-field=docs] a');
+    expect(await docs.getAttribute('href')).toBe('https://example.org/walking-routes');
+    expect(await docs.getAttribute('rel')).toContain('noopener');
+    expect(await page.locator('[data-field=source] a').count()).toBe(0);
+    expect(await page.locator('[data-field=source]').innerText()).toContain('javascript:alert(1)');
+    expect(await page.locator('[data-field=tokens]').innerText()).toContain('1,234');
+
+    // b chooses answer B and moves on; 4 rates; 1 and 3 tick two problems.
+    await page.keyboard.press('b');
+    expect(await page.locator('[data-pair-side=b]').innerText()).toContain('chosen');
+    expect((await activeElementInfo(page)).card).toBe('helpfulness');
+    await page.keyboard.press('4');
+    expect(await page.getByRole('radiogroup', { name: 'Helpfulness of the better answer' }).getByRole('radio', { name: '4' }).getAttribute('aria-checked')).toBe('true');
+    expect((await activeElementInfo(page)).card).toBe('issues');
+    await page.keyboard.press('1');
+    await page.keyboard.press('3');
+    await page.keyboard.press('2');
+    await page.keyboard.press('2'); // ticked and unticked again
+    const issues = page.getByRole('group', { name: 'Problems in the worse answer' });
+    expect(await issues.getByRole('checkbox', { name: 'factual error' }).getAttribute('aria-checked')).toBe('true');
+    expect(await issues.getByRole('checkbox', { name: 'off topic' }).getAttribute('aria-checked')).toBe('true');
+    expect(await issues.getByRole('checkbox', { name: 'unsafe' }).getAttribute('aria-checked')).toBe('false');
+
+    // Tab to the number (a value off its step is refused before sending), then the email.
+    await page.keyboard.press('Tab');
+    expect((await activeElementInfo(page)).card).toBe('score');
+    await page.keyboard.type('7.3');
+    await page.keyboard.press('Tab');
+    expect((await activeElementInfo(page)).card).toBe('contact');
+    await page.keyboard.type('jamie@example.kr');
+
+    // The file: the wrong type is refused in the browser; a PNG is uploaded and named.
+    const input = page.locator('[data-control=evidence] input[type=file]');
+    await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+    await page.getByText('This type of file is not accepted here (accepted: image/png).').waitFor();
+    const png = streetPng(64, 48);
+    await input.setInputFiles({ name: 'source-screenshot.png', mimeType: 'image/png', buffer: png });
+    await page.getByTestId('file-evidence').getByText('source-screenshot.png').waitFor();
+    expect(await page.locator('[data-control=evidence]').innerText()).toContain('image/png');
+
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('problems-score').getByText('Must be 0 plus a multiple of 0.5.').waitFor();
+    await screenshot(page, 'desktop-en-labeling-other-controls', false);
+    await page.getByRole('textbox', { name: 'Score' }).fill('7.5');
+    expect(await page.getByTestId('problems-score').count()).toBe(0);
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('no-more-tasks').waitFor();
+    expect(errors).toEqual([]);
+
+    const res = await req.call('GET', `/api/projects/${project.id}/export?format=jsonl`);
+    const [line] = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const result = line.annotations[0].result;
+    expect(result).toMatchObject({ better: 'b', helpfulness: 4, issues: ['factual error', 'off topic'], score: 7.5, contact: 'jamie@example.kr' });
+    expect(result.evidence).toMatch(/^asset:[0-9a-f]{64}$/);
+    const file = await req.call('GET', `/api/assets/${result.evidence.slice('asset:'.length)}`);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    await ctx.close();
+  });
+
+  it("rework comes first in the feed and opens with the reviewer's comment and the previous answer filled in", async () => {
+    const NO_MONEY = { payPerAnnotation: 0, payPerReview: 0, overlap: 1, goldRate: 0, reviewFirstK: 0, dynamicOverlap: { enabled: false, targetConfidence: 0.95, minAnswers: 1 } };
+    const req = new Requester(server.url);
+    await req.json('POST', '/api/auth/signup', { email: uniqueEmail('news'), password: PASSWORD, displayName: '뉴스랩', role: 'requester', organisationName: '뉴스랩' });
+    const template = {
+      display: [{ type: 'text', field: 'headline', label: '제목' }],
+      controls: [
+        { type: 'single_choice', name: 'topic', label: '분야', options: ['정치', '경제', '사회', '문화'] },
+        { type: 'text', name: 'why', label: '근거', maxLength: 200 },
+      ],
+    };
+    const { project: reworked } = await req.json('POST', '/api/projects', { name: '뉴스 제목 분야 분류', instructions: '제목의 분야를 고르세요.', template, settings: { ...NO_MONEY, reviewRate: 1 } });
+    await req.json('POST', `/api/projects/${reworked.id}/items`, [{ headline: '한국은행, 기준금리 동결' }]);
+    await req.json('POST', `/api/projects/${reworked.id}/publish`);
+    // Another open project, which would otherwise come first (same pay, lower id order is not guaranteed).
+    const { project: other } = await req.json('POST', '/api/projects', { name: '뉴스 제목 감정 분류', instructions: '감정을 고르세요.', template, settings: { ...NO_MONEY, reviewRate: 0 } });
+    await req.json('POST', `/api/projects/${other.id}/items`, [{ headline: '지역 축제에 10만 명 몰려' }]);
+    await req.json('POST', `/api/projects/${other.id}/publish`);
+
+    // The worker answers over the API (wrongly); a reviewer sends it back with a reason.
+    const worker = new Requester(server.url);
+    const workerEmail = uniqueEmail('rework');
+    await worker.json('POST', '/api/auth/signup', { email: workerEmail, password: PASSWORD, displayName: '정다은', role: 'worker' });
+    const { assignment } = await worker.json('POST', `/api/work/projects/${reworked.id}/next`);
+    await worker.json('POST', `/api/work/assignments/${assignment.id}/submit`, { result: { topic: '정치', why: '한국은행이라서' } });
+
+    const reviewer = new Requester(server.url);
+    const { user: reviewerUser } = await reviewer.json('POST', '/api/auth/signup', { email: uniqueEmail('reviewer'), password: PASSWORD, displayName: '검수자', role: 'worker' });
+    const admin = new Requester(server.url);
+    await admin.json('POST', '/api/auth/login', ADMIN);
+    await admin.json('POST', `/api/admin/users/${reviewerUser.id}/role`, { role: 'reviewer' });
+    const { review } = await reviewer.json('POST', `/api/review/projects/${reworked.id}/next`);
+    const COMMENT = '금리 결정은 경제 기사입니다.\n근거도 다시 써 주세요.';
+    await reviewer.json('POST', `/api/review/annotations/${review.annotationId}`, { verdict: 'reject', comment: COMMENT });
+
+    const ctx = await newContext(browser, { baseURL: server.url, locale: 'ko-KR', viewport: DESKTOP });
+    const page = await ctx.newPage();
+    await page.goto('/login');
+    await page.getByLabel(/^이메일( \*)?$/).fill(workerEmail);
+    await page.getByLabel(/^비밀번호( \*)?$/).fill(PASSWORD);
+    await page.getByRole('button', { name: '로그인', exact: true }).click();
+    await page.waitForURL('**/home');
+    await page.goto('/work');
+    const cards = page.getByTestId('feed-project');
+    await cards.first().waitFor();
+    const names = await cards.evaluateAll((els) => els.map((e) => e.querySelector('h3')?.textContent));
+    expect(names.indexOf('뉴스 제목 분야 분류')).toBe(0);
+    expect(names).toContain('뉴스 제목 감정 분류');
+    const first = cards.first();
+    expect(await first.innerText()).toContain('재작업 1건');
+    await screenshot(page, 'desktop-ko-work-feed-rework', false);
+    await first.getByRole('link', { name: '재작업하기' }).click();
+    await waitForTask(page);
+
+    const alert = page.getByTestId('rework-comment');
+    expect(await alert.innerText()).toContain('금리 결정은 경제 기사입니다.');
+    expect(await alert.innerText()).toContain('근거도 다시 써 주세요.');
+    // The previous answer is there to fix.
+    expect(await page.getByRole('radio', { name: '정치' }).getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByRole('textbox', { name: '근거' }).inputValue()).toBe('한국은행이라서');
+    await screenshot(page, 'desktop-ko-labeling-rework', false);
+
+    await page.keyboard.press('2'); // 경제; the focus moves to the reason
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('기준금리는 경제 정책');
+    await page.keyboard.press('Enter'); // Enter in a one-line field submits
+    await waitForTask(page, String(assignment.item.id));
+    const res = await req.call('GET', `/api/projects/${reworked.id}/export?format=jsonl`);
+    const [line] = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const results = line.annotations.map((a: { result: unknown }) => a.result);
+    expect(results).toContainEqual({ topic: '경제', why: '기준금리는 경제 정책' });
     await ctx.close();
   });
 

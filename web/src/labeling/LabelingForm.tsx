@@ -517,8 +517,11 @@ export function LabelingForm({
   }
   const wide = controls.some((c) => c.type === 'bbox') || template.layout === 'columns' || controls.some((c) => c.type === 'pairwise');
   return (
-    <Grid gap="md" align="flex-start">
-      <Grid.Col span={{ base: 12, md: wide ? 8 : 7 }}>{display}</Grid.Col>
+    <Grid gap="md">
+      <Grid.Col span={{ base: 12, md: wide ? 8 : 7 }}>
+        {/* On wide screens the item stays in view while the controls scroll past it. */}
+        <div className="dure-display-sticky">{display}</div>
+      </Grid.Col>
       <Grid.Col span={{ base: 12, md: wide ? 4 : 5 }}>{cards}</Grid.Col>
     </Grid>
   );

@@ -128,7 +128,8 @@ export function BboxEditor({ control, src, size, boxes, onChange, selected, onSe
   const [hovered, setHovered] = useState(false);
   const [spaceHeld, setSpaceHeld] = useState(false);
   useEffect(() => {
-    if (!hovered && !active) return;
+    // Only while the pointer is over the image: elsewhere Space keeps its meaning (press a button, scroll).
+    if (!hovered) return;
     const down = (e: KeyboardEvent) => {
       if (e.code !== 'Space' || isTypingTarget(e.target)) return;
       // Space would scroll the page (or press a focused button): here it means "hold to pan".
@@ -145,7 +146,7 @@ export function BboxEditor({ control, src, size, boxes, onChange, selected, onSe
       window.removeEventListener('keyup', up);
       setSpaceHeld(false);
     };
-  }, [hovered, active]);
+  }, [hovered]);
 
   // ---- drawing and panning ----------------------------------------------------------------
   const containerRef = useRef<HTMLDivElement>(null);
@@ -281,6 +282,7 @@ export function BboxEditor({ control, src, size, boxes, onChange, selected, onSe
           data-offset-y={view.y}
           onPointerEnter={() => setHovered(true)}
           onPointerLeave={() => setHovered(false)}
+          data-active={(active && editable) || undefined}
           style={{ position: 'relative', width: stageW, height: stageH, maxWidth: '100%', cursor, touchAction: editable ? 'none' : 'auto', outline: 'none' }}
         >
           <Stage
