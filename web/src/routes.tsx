@@ -10,6 +10,7 @@ import { HomePage } from './pages/HomePage';
 import { LandingPage } from './pages/LandingPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { CreateProjectPage, NewProjectPage, ProjectPage, ProjectsListPage } from './pages/projects';
 import { PlaceholderPage, type PlaceholderKey } from './pages/PlaceholderPage';
 import { SignupPage } from './pages/SignupPage';
 import { TokensPage } from './pages/TokensPage';
@@ -45,7 +46,10 @@ export const routes: RouteObject[] = [
           placeholder('/wallet', 'wallet'),
           placeholder('/stats', 'stats'),
           // requester
-          placeholder('/projects', 'projects'),
+          guarded('/projects', <ProjectsListPage />),
+          { path: '/projects/new', element: <RequireRole roles={rolesFor('/projects')}><NewProjectPage /></RequireRole> },
+          { path: '/projects/new/:templateId', element: <RequireRole roles={rolesFor('/projects')}><CreateProjectPage /></RequireRole> },
+          { path: '/projects/:id/:tab?', element: <RequireRole roles={rolesFor('/projects')}><ProjectPage /></RequireRole> },
           placeholder('/billing', 'billing'),
           // operator
           guarded('/admin/users', <UsersPage />),
