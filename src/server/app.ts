@@ -29,6 +29,7 @@ import { AssetsService } from './modules/assets/assets.service.ts';
 import { itemRoutes } from './modules/items/items.routes.ts';
 import { exportRoutes } from './modules/exports/exports.routes.ts';
 import { ExportsService } from './modules/exports/exports.service.ts';
+import { installWebhooks } from './modules/webhooks/index.ts';
 import { ItemsService } from './modules/items/items.service.ts';
 import { VERSION } from './version.ts';
 
@@ -93,6 +94,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);
   exportRoutes(app, new ExportsService(ctx, assetStore), config.publicUrl);
+  // Last: its submit hook must run after the other modules' hooks (it reports their outcome).
+  installWebhooks(app, ctx, work);
 
   await serveWebApp(app, config.webDir);
 

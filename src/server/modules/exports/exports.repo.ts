@@ -46,6 +46,15 @@ export const exportsRepo = {
       .execute() as Promise<ExportItemRow[]>;
   },
 
+  itemsByIds(db: Queryable, ids: number[]): Promise<ExportItemRow[]> {
+    return db
+      .selectFrom('items')
+      .select(['id', 'data', 'gold', 'is_gold', 'state', 'label', 'confidence', 'completed_at'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .execute() as Promise<ExportItemRow[]>;
+  },
+
   countItems(db: Queryable, projectId: string, f: ItemFilter): Promise<number> {
     return filtered(db, projectId, f)
       .select((eb) => eb.fn.countAll<number>().as('n'))

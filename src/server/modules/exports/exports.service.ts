@@ -15,6 +15,7 @@ import {
   type TextWriter,
 } from '../../../core/export-formats/index.ts';
 import type { Template } from '../../../core/templates/types.ts';
+import type { Queryable } from '../../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import type { AssetStore } from '../assets/asset-store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
@@ -46,8 +47,12 @@ export interface ExportStream {
   stream: Readable;
 }
 
-/** Annotations that count towards a computed label: answers still standing. */
-const COUNTED = new Set(['submitted', 'approved']);
+/**
+ * Annotations that count towards a computed label: answers still standing — approved, and
+ * submitted ones not (yet) rejected, including those waiting for review. With `approved=true`
+ * only approved ones are loaded at all.
+ */
+const COUNTED = new Set(['submitted', 'pending_review', 'approved']);
 const WITH_ANNOTATIONS_BY_DEFAULT = new Set(['jsonl', 'json']);
 
 export class ExportsService {
@@ -110,38 +115,60 @@ export class ExportsService {
       const rows = await exportsRepo.itemPage(this.ctx.db, project.id, filter, after, this.pageSize);
       if (!rows.length) return;
       after = rows[rows.length - 1]!.id;
-      const needAnswers = opts.annotations || opts.approvedOnly || rows.some((r) => needsFallback(template, r));
-      const anns = needAnswers ? await exportsRepo.annotationsOf(this.ctx.db, rows.map((r) => r.id), opts.approvedOnly ? ['approved'] : null) : [];
-      const byItem = new Map<number, ExportAnnotationRow[]>();
-      for (const a of anns) {
-        const list = byItem.get(a.item_id);
-        if (list) list.push(a);
-        else byItem.set(a.item_id, [a]);
-      }
-      const items: ExportItem[] = [];
-      for (const r of rows) {
-        const a = byItem.get(r.id) ?? [];
-        if (opts.approvedOnly && !r.is_gold && a.length === 0) continue;
-        const counted = a.filter((x) => COUNTED.has(x.status)).map((x) => ({ worker: x.worker_id, result: x.result }));
-        const { labels, confidence } = itemLabels(template, { isGold: r.is_gold, gold: r.gold, label: r.label, confidence: r.confidence }, counted);
-        if (opts.minConfidence !== null && (confidence === null || confidence < opts.minConfidence)) continue;
-        items.push({
-          id: r.id,
-          data: r.data,
-          isGold: r.is_gold,
-          state: r.state,
-          completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
-          labels,
-          confidence,
-          annotations: opts.annotations
-            ? a.map((x) => ({ id: x.id, worker: pseudo(x.worker_id), result: x.result, status: x.status, createdAt: new Date(x.created_at).toISOString() }))
-            : null,
-        });
-      }
+      const items = await buildExportItems(this.ctx.db, template, rows, opts, pseudo);
       if (items.length) yield items;
       if (rows.length < this.pageSize) return;
     }
   }
+}
+
+export interface BuildOptions {
+  annotations: boolean;
+  approvedOnly: boolean;
+  minConfidence: number | null;
+}
+
+/**
+ * Item rows → export items: their annotations (one query for all rows, only when needed),
+ * final labels, pseudonymous workers; drops the items the approval and confidence filters
+ * exclude. Shared by exports and webhook events.
+ */
+export async function buildExportItems(
+  db: Queryable,
+  template: Template,
+  rows: ExportItemRow[],
+  opts: BuildOptions,
+  pseudo: (workerId: string) => string,
+): Promise<ExportItem[]> {
+  const needAnswers = opts.annotations || opts.approvedOnly || rows.some((r) => needsFallback(template, r));
+  const anns = needAnswers ? await exportsRepo.annotationsOf(db, rows.map((r) => r.id), opts.approvedOnly ? ['approved'] : null) : [];
+  const byItem = new Map<number, ExportAnnotationRow[]>();
+  for (const a of anns) {
+    const list = byItem.get(a.item_id);
+    if (list) list.push(a);
+    else byItem.set(a.item_id, [a]);
+  }
+  const items: ExportItem[] = [];
+  for (const r of rows) {
+    const a = byItem.get(r.id) ?? [];
+    if (opts.approvedOnly && !r.is_gold && a.length === 0) continue;
+    const counted = a.filter((x) => COUNTED.has(x.status)).map((x) => ({ worker: x.worker_id, result: x.result }));
+    const { labels, confidence } = itemLabels(template, { isGold: r.is_gold, gold: r.gold, label: r.label, confidence: r.confidence }, counted);
+    if (opts.minConfidence !== null && (confidence === null || confidence < opts.minConfidence)) continue;
+    items.push({
+      id: r.id,
+      data: r.data,
+      isGold: r.is_gold,
+      state: r.state,
+      completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
+      labels,
+      confidence,
+      annotations: opts.annotations
+        ? a.map((x) => ({ id: x.id, worker: pseudo(x.worker_id), result: x.result, status: x.status, createdAt: new Date(x.created_at).toISOString() }))
+        : null,
+    });
+  }
+  return items;
 }
 
 function needsFallback(template: Template, r: ExportItemRow): boolean {
