@@ -12,4 +12,4 @@ export {
   reserveForReview,
   releaseReview,
   payReview,
-} from '../payments/work-money.ts';
+} from '../payments/hooks.ts';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
+import { registerWorkMoney } from '../payments/hooks.ts';
 
 let t: TestApp;
 let requester: Client;
@@ -194,6 +195,39 @@ describe('review over HTTP', () => {
     // the cross-review did not change the annotations
     const statuses = (await db().selectFrom('annotations').select('status').where('project_id', '=', p.id).orderBy('id').execute()).map((r) => r.status);
     expect(statuses).toEqual(['approved', 'rework']);
+  });
+});
+
+describe('money with verdicts', () => {
+  it('approval makes the pay available and pays the reviewer; a final rejection returns the pay to the budget', async () => {
+    // app.ts wires the money hooks; registering again is a no-op (idempotent per WorkService)
+    registerWorkMoney(t.app.workService, { db: t.db.db, log: t.app.log });
+    const p = await createProject(requester, {
+      settings: { payPerAnnotation: 100, payPerReview: 10, goldRate: 0, overlap: 1, dynamicOverlap: { minAnswers: 1 }, reviewFirstK: 0, reviewRate: 1, maxReworks: 0 },
+    });
+    await insertItems(t, p.id, [{ text: 'a' }, { text: 'b' }]);
+    expect((await requester.post(`/api/projects/${p.id}/fund`, { amount: 10_000 })).statusCode).toBe(200);
+    await publish(requester, p.id);
+    const budget = async () => (await requester.get(`/api/projects/${p.id}/budget`)).json().budget;
+    const start = await budget();
+    const worker = await signup(t.app, 'worker');
+    const reviewer = await userWithRole(t, 'reviewer');
+    const x = await answer(worker, p.id, 'pos');
+    const y = await answer(worker, p.id, 'neg');
+    expect((await worker.get('/api/wallet')).json()).toMatchObject({ balance: 0, pending: 200 });
+
+    expect((await verdict(reviewer, x.annotation.id, { verdict: 'approve' })).statusCode).toBe(200);
+    expect((await worker.get('/api/wallet')).json()).toMatchObject({ balance: 100, pending: 100 });
+    expect((await reviewer.get('/api/wallet')).json()).toMatchObject({ balance: 10 });
+
+    expect((await verdict(reviewer, y.annotation.id, { verdict: 'reject', comment: 'wrong' })).json().review.annotationStatus).toBe('rejected');
+    expect((await worker.get('/api/wallet')).json()).toMatchObject({ balance: 100, pending: 0 });
+    expect((await reviewer.get('/api/wallet')).json()).toMatchObject({ balance: 20 });
+    // spent: one approved answer and two reviews (with the platform fee on each); the rejected answer's pay is back
+    const end = await budget();
+    expect(end.spent).toBeGreaterThan(0);
+    expect(end.balance + end.committed + end.spent).toBe(start.balance + start.committed + start.spent);
+    expect(end.committed).toBe(0);
   });
 });
 
