@@ -11,6 +11,7 @@ import { LandingPage } from './pages/LandingPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { CreateProjectPage, NewProjectPage, ProjectPage, ProjectsListPage } from './pages/projects';
+import { ReviewListPage, ReviewPage } from './pages/review';
 import { PlaceholderPage, type PlaceholderKey } from './pages/PlaceholderPage';
 import { SignupPage } from './pages/SignupPage';
 import { TokensPage } from './pages/TokensPage';
@@ -42,7 +43,8 @@ export const routes: RouteObject[] = [
           // worker / reviewer
           guarded('/work', <WorkFeedPage />),
           { path: '/work/:projectId', element: <RequireRole roles={rolesFor('/work')}><LabelingRoute /></RequireRole> },
-          placeholder('/review', 'review'),
+          guarded('/review', <ReviewListPage />),
+          { path: '/review/:projectId', element: <RequireRole roles={rolesFor('/review')}><ReviewPage /></RequireRole> },
           placeholder('/wallet', 'wallet'),
           placeholder('/stats', 'stats'),
           // requester

@@ -1,0 +1,2 @@
+export { ReviewListPage } from './ReviewListPage';
+export { ReviewPage } from './ReviewPage';
