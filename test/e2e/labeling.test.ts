@@ -145,7 +145,11 @@ interface Plan {
   from: Pt;
   to: Pt;
   zoomIn?: boolean;
+  /** After zooming: hold space and drag the image by this many screen pixels. */
+  pan?: Pt;
   moveAndResize?: boolean;
+  /** After drawing (the new box is selected): this number key relabels it. */
+  relabelKey?: string;
   drawAndDeleteExtra?: boolean;
   span?: { text: string; caption: string; key: string; label: string };
 }
@@ -263,7 +267,8 @@ describe('labeling in the browser', () => {
           weatherKey: '1',
           weather: '맑음',
           note: '보행자',
-          boxKey: '2',
+          boxKey: '1',
+          relabelKey: '2',
           boxLabel: '사람',
           from: { x: 0.17, y: 0.33 },
           to: { x: 0.27, y: 0.72 },
@@ -280,6 +285,7 @@ describe('labeling in the browser', () => {
           from: { x: 0.45, y: 0.45 },
           to: { x: 0.55, y: 0.58 },
           zoomIn: true,
+          pan: { x: -30, y: -20 },
           span: { text: '국립중앙박물관', caption: CAPTION_MUSEUM, key: '2', label: '기관' },
         });
       }
@@ -349,7 +355,8 @@ describe('labeling in the browser', () => {
       await page.keyboard.press('Tab');
       expect((await activeElementInfo(page)).card).toBe('objects');
       await page.keyboard.press(plan.boxKey);
-      expect(await page.getByRole('radiogroup', { name: '상자 라벨' }).getByRole('radio', { name: new RegExp(plan.boxLabel) }).getAttribute('aria-checked')).toBe('true');
+      const drawLabel = plan.relabelKey ? (plan.boxKey === '1' ? '자동차' : '사람') : plan.boxLabel;
+      expect(await page.getByRole('radiogroup', { name: '상자 라벨' }).getByRole('radio', { name: new RegExp(drawLabel) }).getAttribute('aria-checked')).toBe('true');
 
       // 4. draw a box with the mouse.
       const canvasLoc = page.getByTestId('bbox-canvas-objects');
@@ -369,8 +376,22 @@ describe('labeling in the browser', () => {
         await expect.poll(async () => Number(await canvasLoc.getAttribute('data-scale')) / (canvas.width / W)).toBeCloseTo(1.15 ** 2, 2);
         const z = 1.15 ** 2;
         const nc = toNatural(canvas, c);
-        a = { x: nc.x + (p1.x - c.x) * (W / canvas.width) / z, y: nc.y + (p1.y - c.y) * (H / canvas.height) / z };
-        b = { x: nc.x + (p2.x - c.x) * (W / canvas.width) / z, y: nc.y + (p2.y - c.y) * (H / canvas.height) / z };
+        // Space + drag moves the image: the point now under the pointer is the one that was `pan` away.
+        const d = plan.pan ?? { x: 0, y: 0 };
+        if (plan.pan) {
+          await page.keyboard.down('Space');
+          await page.mouse.down();
+          await page.mouse.move(c.x + d.x, c.y + d.y, { steps: 6 });
+          await page.mouse.up();
+          await page.keyboard.up('Space');
+          await expect.poll(async () => Number(await canvasLoc.getAttribute('data-offset-x'))).toBeLessThan(0);
+        }
+        const zoomed = (p: Pt) => ({
+          x: nc.x + (p.x - d.x - c.x) * (W / canvas.width) / z,
+          y: nc.y + (p.y - d.y - c.y) * (H / canvas.height) / z,
+        });
+        a = zoomed(p1);
+        b = zoomed(p2);
       }
       await page.mouse.move(p1.x, p1.y);
       await page.mouse.down();
@@ -393,6 +414,11 @@ describe('labeling in the browser', () => {
         await page.mouse.move(corner.x + 25, corner.y + 18, { steps: 8 });
         await page.mouse.up();
         expected = { ...expected, width: expected.width + 25 * k, height: expected.height + 18 * k };
+      }
+      if (plan.relabelKey) {
+        // The box just drawn is selected: a number key gives it another label.
+        await page.keyboard.press(plan.relabelKey);
+        await expect.poll(() => page.getByTestId('bbox-list-objects').locator('select').inputValue()).toBe(plan.boxLabel);
       }
       if (plan.drawAndDeleteExtra) {
         // A second box, then Delete removes the selected (new) one.

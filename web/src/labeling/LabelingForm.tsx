@@ -69,8 +69,17 @@ interface SpanUi {
   hover: number | null;
 }
 
-const asBoxes = (v: unknown): Box[] => (Array.isArray(v) ? (v as Box[]) : []);
-const asSpans = (v: unknown): Span[] => (Array.isArray(v) ? (v as Span[]) : []);
+const NO_BOXES: Box[] = [];
+const NO_SPANS: Span[] = [];
+const asBoxes = (v: unknown): Box[] => (Array.isArray(v) ? (v as Box[]) : NO_BOXES);
+const asSpans = (v: unknown): Span[] => (Array.isArray(v) ? (v as Span[]) : NO_SPANS);
+
+interface Handlers {
+  change: (v: ResultValue) => void;
+  select: (i: number | null) => void;
+  activate: () => void;
+  root: (el: HTMLDivElement | null) => void;
+}
 
 /**
  * The labeling form: the item as the template displays it, with the box editor on a bbox
@@ -122,6 +131,29 @@ export function LabelingForm({
     setSpanUi((m) => ({ ...m, [c.name]: { ...(m[c.name] ?? { label: c.labels[0] ?? '', notice: null, hover: null }), ...patch } }));
 
   useEffect(() => onActiveChange?.(controls[active] ?? null), [active, controls, onActiveChange]);
+
+  // Stable per-control handlers, so the canvas and the span text (memoised) redraw only when
+  // their own answer changes, not on every key typed elsewhere in the form.
+  const latest = useRef({ set, setBbox, setActive });
+  latest.current = { set, setBbox, setActive };
+  const handlers = useMemo(() => {
+    const m: Record<string, Handlers> = {};
+    controls.forEach((c, i) => {
+      m[c.name] = {
+        change: (v: ResultValue) => latest.current.set(c.name, v),
+        select: (sel) => c.type === 'bbox' && latest.current.setBbox(c, { selected: sel }),
+        activate: () => latest.current.setActive(i),
+        root: (el) => {
+          spanRoots.current[c.name] = el;
+        },
+      };
+    });
+    return m;
+  }, [controls]);
+  const sizes = useMemo(
+    () => Object.fromEntries(controls.filter((c) => c.type === 'bbox').map((c) => [c.name, imageSize(data, (c as BboxControl).imageField)])),
+    [controls, data],
+  );
 
   const focusControl = useCallback((i: number, scroll = true) => {
     const card = cardRefs.current[i];
@@ -304,14 +336,14 @@ export function LabelingForm({
                 <BboxEditor
                   control={c}
                   src={src}
-                  size={imageSize(data, c.imageField)}
+                  size={sizes[c.name] ?? null}
                   boxes={asBoxes(value[c.name])}
-                  onChange={readOnly ? undefined : (b) => set(c.name, b)}
+                  onChange={readOnly ? undefined : handlers[c.name]!.change}
                   selected={ui.selected}
-                  onSelect={(i) => setBbox(c, { selected: i })}
+                  onSelect={handlers[c.name]!.select}
                   label={ui.label}
                   active={controls[active] === c}
-                  onActivate={() => setActive(controls.indexOf(c))}
+                  onActivate={handlers[c.name]!.activate}
                   alt={entry.label ?? entry.field}
                 />
               </div>
@@ -339,11 +371,9 @@ export function LabelingForm({
                 control={c}
                 text={text}
                 spans={asSpans(value[c.name])}
-                onChange={readOnly ? undefined : (s) => set(c.name, s)}
-                rootRef={(el) => {
-                  spanRoots.current[c.name] = el;
-                }}
-                onActivate={() => setActive(controls.indexOf(c))}
+                onChange={readOnly ? undefined : handlers[c.name]!.change}
+                rootRef={handlers[c.name]!.root}
+                onActivate={handlers[c.name]!.activate}
                 highlight={span(c).hover}
               />
             </div>

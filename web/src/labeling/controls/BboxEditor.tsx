@@ -3,7 +3,7 @@ import { useElementSize } from '@mantine/hooks';
 import type { BboxControl, Box, ImageSize } from '@core/templates/index.ts';
 import { IconArrowsMaximize, IconZoomIn, IconZoomOut } from '@tabler/icons-react';
 import type Konva from 'konva';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Group as KGroup, Image as KImage, Label as KLabel, Layer, Rect, Stage, Tag, Text as KText, Transformer } from 'react-konva';
 import { labelColor, withAlpha } from '../colors';
@@ -78,7 +78,7 @@ interface View {
  * Delete/Backspace (the labeling form). Zoom: wheel (or the buttons). Pan: space + drag, or
  * drag with the middle button.
  */
-export function BboxEditor({ control, src, size, boxes, onChange, selected, onSelect, label, onActivate, active, alt }: BboxEditorProps) {
+export const BboxEditor = memo(function BboxEditor({ control, src, size, boxes, onChange, selected, onSelect, label, onActivate, active, alt }: BboxEditorProps) {
   const { t } = useTranslation();
   const { img, failed } = useHtmlImage(src);
   const { ref: sizeRef, width: boxWidth } = useElementSize();
@@ -412,4 +412,4 @@ export function BboxEditor({ control, src, size, boxes, onChange, selected, onSe
       )}
     </div>
   );
-}
+});

@@ -1,5 +1,5 @@
 import type { Span, SpanControl } from '@core/templates/index.ts';
-import { useMemo, type Ref } from 'react';
+import { memo, useMemo, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { labelColor, withAlpha } from '../colors';
 import { segments } from './spanText';
@@ -23,7 +23,7 @@ export interface SpanEditorProps {
  * written after each span. Select text and press a label's number key (or click the label) to
  * tag it; click a highlighted span to remove it. Plain text in `white-space: pre-wrap`, never HTML.
  */
-export function SpanEditor({ control, text, spans, onChange, rootRef, onActivate, highlight }: SpanEditorProps) {
+export const SpanEditor = memo(function SpanEditor({ control, text, spans, onChange, rootRef, onActivate, highlight }: SpanEditorProps) {
   const { t } = useTranslation();
   const segs = useMemo(() => segments(text.length, spans), [text.length, spans]);
   const endsAt = useMemo(() => {
@@ -90,4 +90,4 @@ export function SpanEditor({ control, text, spans, onChange, rootRef, onActivate
       })}
     </div>
   );
-}
+});
