@@ -170,9 +170,12 @@ export const workRepo = {
    * 3. `upd`: reserved + 1 (the counter lives on the item row: no count of leases anywhere).
    * 4. `ins`: the lease. The unique indexes (item, worker) and (worker, project) where leased stop
    *    any duplicate the snapshot missed.
+   * Always answers one row: `id` null with `candidates` > 0 means every candidate in the window
+   * was locked by concurrent claims (the caller retries with a wider window); `candidates` 0
+   * means nothing is left for this worker.
    */
   claimNew(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number; window: number }) {
-    return sql<HandoutRow>`
+    return sql<{ candidates: number } & ({ id: null } | HandoutRow)>`
       with cand as (
         select i.id from items i
         where i.project_id = ${p.projectId}::uuid and i.state = 'open' and not i.is_gold and i.reserved < i.target
@@ -198,10 +201,12 @@ export const workRepo = {
         from upd
         returning id, kind, item_id, expires_at
       )
-      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data
-      from ins join upd on upd.id = ins.item_id`
+      select (select count(*)::int from cand) as candidates,
+             ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data
+      from (select 1) as one
+      left join (ins join upd on upd.id = ins.item_id) on true`
       .execute(db)
-      .then(first);
+      .then((r) => r.rows[0]!);
   },
 
   /**

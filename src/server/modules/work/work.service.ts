@@ -149,7 +149,7 @@ export class WorkService {
     this.random = opts.random ?? Math.random;
     // PGlite runs one statement at a time, so there is nothing to spread over: a small window
     // keeps its claims cheap. On PostgreSQL the window is what keeps concurrent claims apart.
-    this.window = opts.claimWindow ?? (ctx.dbKind === 'pglite' ? 4 : 32);
+    this.window = opts.claimWindow ?? (ctx.dbKind === 'pglite' ? 4 : 64);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 3000;
   }
 
@@ -235,10 +235,15 @@ export class WorkService {
     try {
       return await this.run(guards.length > 0, async (q) => {
         for (const guard of guards) await guard(q as Trx, project, workerId);
-        let row = tryGold ? await workRepo.claimGold(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds }) : undefined;
-        row ??= await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds, window: this.window });
-        if (!row) throw new EmptyClaim();
-        return row;
+        const gold = tryGold ? await workRepo.claimGold(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds }) : undefined;
+        if (gold) return gold;
+        // Every candidate of the window locked by concurrent claims: widen it (×4) and go again.
+        for (let window = this.window, i = 0; i < 3; window *= 4, i++) {
+          const row = await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds, window });
+          if (row.id !== null) return row as HandoutRow;
+          if (row.candidates === 0) break;
+        }
+        throw new EmptyClaim();
       });
     } catch (e) {
       if (e instanceof EmptyClaim) return 'empty';
