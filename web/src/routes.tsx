@@ -12,6 +12,7 @@ import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { CreateProjectPage, NewProjectPage, ProjectPage, ProjectsListPage } from './pages/projects';
 import { ReviewListPage, ReviewPage } from './pages/review';
+import { FlagsPage, MyStatsPage } from './pages/quality';
 import { PlaceholderPage, type PlaceholderKey } from './pages/PlaceholderPage';
 import { SignupPage } from './pages/SignupPage';
 import { TokensPage } from './pages/TokensPage';
@@ -46,7 +47,7 @@ export const routes: RouteObject[] = [
           guarded('/review', <ReviewListPage />),
           { path: '/review/:projectId', element: <RequireRole roles={rolesFor('/review')}><ReviewPage /></RequireRole> },
           placeholder('/wallet', 'wallet'),
-          placeholder('/stats', 'stats'),
+          guarded('/stats', <MyStatsPage />),
           // requester
           guarded('/projects', <ProjectsListPage />),
           { path: '/projects/new', element: <RequireRole roles={rolesFor('/projects')}><NewProjectPage /></RequireRole> },
@@ -56,7 +57,7 @@ export const routes: RouteObject[] = [
           // operator
           guarded('/admin/users', <UsersPage />),
           placeholder('/admin/payouts', 'payouts'),
-          placeholder('/admin/flags', 'flags'),
+          guarded('/admin/flags', <FlagsPage />),
         ],
       },
     ],

@@ -1,0 +1,2 @@
+export { MyStatsPage } from './MyStatsPage';
+export { FlagsPage } from './FlagsPage';
