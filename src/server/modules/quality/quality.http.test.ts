@@ -256,6 +256,7 @@ describe('abuse flags', () => {
     const spammer = await signup(t.app, 'worker');
     // 10 answers "a" where the crowd answers it a quarter of the time: p = 4 · 0.25^10 ≈ 4e-6
     for (let k = 0; k < 10; k++) await work(spammer, p.id, 'a');
+    await t.app.qualityService.drain(); // the signals are computed just after the submit
     const admin = await userWithRole(t, 'admin');
     const flags = (await admin.get(`/api/admin/flags?workerId=${spammer.user.id}`)).json().flags;
     expect(flags).toHaveLength(1);

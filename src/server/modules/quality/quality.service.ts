@@ -101,8 +101,19 @@ export class QualityService {
     if (c.item.isGold) return this.onGoldAnswer(trx, c);
     if (c.assignment.kind !== 'new') return;
     const pq = await qualityRepo.bumpProject(trx, c.project.id, c.workerId, { answers: 1 });
-    if (pq.answers % this.rules.abuse.checkEvery === 0) await this.checkAbuse(trx, c.project, c.workerId);
+    // The signals read a few thousand rows: not while the submit holds the item's lock. They run
+    // right after, in a transaction of their own (missing at worst this very answer).
+    if (pq.answers % this.rules.abuse.checkEvery === 0) this.later(() => this.ctx.db.transaction().execute((q) => this.checkAbuse(q, c.project, c.workerId)));
   };
+
+  /** Runs `fn` after the current request's transaction, tracked so the app can wait for it on close. */
+  private later(fn: () => Promise<unknown>): void {
+    const p: Promise<unknown> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(fn)
+      .catch((err) => this.ctx.log.warn({ err }, 'a background quality check failed'))
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
 
   private async onGoldAnswer(trx: Queryable, c: SubmitContext) {
     const { project, workerId, annotation } = c;
@@ -392,10 +403,7 @@ export class QualityService {
     if ((this.seenAddresses.get(key) ?? 0) > now - 10 * 60_000) return;
     this.seenAddresses.set(key, now);
     if (this.seenAddresses.size > 50_000) this.seenAddresses.clear();
-    const p = this.recordAddress(projectId, workerId, address)
-      .catch((err) => this.ctx.log.warn({ err }, 'could not record a worker address'))
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+    this.later(() => this.recordAddress(projectId, workerId, address));
   }
 
   async recordAddress(projectId: string, workerId: string, address: string): Promise<void> {
@@ -408,9 +416,9 @@ export class QualityService {
     });
   }
 
-  /** Waits for address notes in flight (before the database closes). */
+  /** Waits for the background checks in flight (address notes, abuse signals): before the database closes, and in tests. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
   // ---- operator ---------------------------------------------------------------------------------
