@@ -26,7 +26,7 @@ export interface LedgerFacts {
 export const OUTSIDE_KINDS = new Set(['world']);
 
 export interface Violation {
-  rule: 'balanced' | 'non_negative' | 'cache' | 'reconciliation';
+  rule: 'balanced' | 'non_negative' | 'cache' | 'reconciliation' | 'stale_reservation';
   message: string;
 }
 

@@ -50,8 +50,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index ledger_transactions_cause on ledger_transactions (kind, ref)`.execute(db);
   await sql`create unique index ledger_transactions_settles on ledger_transactions (settles) where settles is not null`.execute(db);
   await sql`create index ledger_transactions_project on ledger_transactions (project_id, id) where project_id is not null`.execute(db);
-  // A worker's latest claim in a project (a worker holds at most one live task per project).
-  await sql`create index ledger_transactions_claims on ledger_transactions (project_id, user_id, id) where kind = 'claim'`.execute(db);
+  // The claim made in the same database transaction as an assignment (same now(): see ledger.repo.ts).
+  await sql`create index ledger_transactions_claims on ledger_transactions (project_id, user_id, created_at) where kind = 'claim'`.execute(db);
   await sql`create index ledger_transactions_user on ledger_transactions (user_id, id) where user_id is not null`.execute(db);
 
   await sql`create table ledger_entries (

@@ -46,7 +46,13 @@ export interface WorkHookPoints {
  *  - skip/expiry: the reservation returns to the budget; a skipped rework is a final rejection;
  *  - the labeling screen's "today" earnings come from the ledger.
  */
+const REGISTERED = Symbol.for('dure.payments.registered');
+
 export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'db' | 'log'>): void {
+  // Once per WorkService (app.ts registers it; a test may call it again harmlessly).
+  const marked = work as WorkHookPoints & { [REGISTERED]?: boolean };
+  if (marked[REGISTERED]) return;
+  marked[REGISTERED] = true;
   work.registerClaimGuard(async (trx, project, workerId) => {
     const r = await reserveForClaim(trx, { projectId: project.id, workerId, pay: project.settings.payPerAnnotation, status: project.status });
     if (!r.ok) {
@@ -57,7 +63,14 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
   });
 
   work.registerSubmitHook(async (trx, c) => {
-    await payOnSubmit(trx, { projectId: c.project.id, workerId: c.workerId, itemId: c.item.id, annotationId: c.annotation.id, kind: c.assignment.kind });
+    await payOnSubmit(trx, {
+      projectId: c.project.id,
+      workerId: c.workerId,
+      itemId: c.item.id,
+      assignmentId: c.assignment.id,
+      annotationId: c.annotation.id,
+      kind: c.assignment.kind,
+    });
   });
 
   work.registerReleaseHook(async (trx, c) => {

@@ -5,7 +5,7 @@ import { createTestDb } from '../../../../test/helpers/db.ts';
 import { account, post } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
-import { makeProject, makeRequester, makeUser, makeWork, moneyConfig } from './test-fixtures.ts';
+import { claimTask, doTask, makeProject, makeRequester, makeUser, moneyConfig, releaseTask, submitTask } from './test-fixtures.ts';
 import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, reserveForClaim, reserveForReview, resumeIfFunded } from './work-money.ts';
 
 describe('ledger and money flows (database)', () => {
@@ -57,21 +57,19 @@ describe('ledger and money flows (database)', () => {
     expect(deposit!.status).toBe('confirmed');
     expect(budget).toMatchObject({ balance: 1_000, committed: 0, spent: 0, deposited: 1_000, pending: 0, costPerTask: 55, tasksCovered: 18, feePercent: 10 });
 
-    const work = await makeWork(db.db, p.id, w.id);
-    await db.db.transaction().execute(async (trx) => {
-      expect(await reserveForClaim(trx, { projectId: p.id, workerId: w.id })).toEqual({ ok: true, pay: 50, fee: 5 });
-      // A second reserve for the same worker and project keeps the open reservation.
-      expect(await reserveForClaim(trx, { projectId: p.id, workerId: w.id })).toEqual({ ok: true, pay: 50, fee: 5 });
-    });
+    const task = (await claimTask(db.db, p.id, w.id))!;
+    expect(task).toMatchObject({ pay: 50, fee: 5 });
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 55, spent: 0 });
 
-    await db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: work.itemId, annotationId: work.annotationId! }));
-    await db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: work.itemId, annotationId: work.annotationId! }));
+    const annotationId = await submitTask(db.db, p.id, w.id, task);
+    const work = { annotationId };
+    // The hook replayed for the same task moves nothing.
+    await db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: task.itemId, assignmentId: task.assignmentId, annotationId }));
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 55, awaitingApproval: 50, spent: 0 });
     expect(await svc.wallet(w, { limit: 10 })).toMatchObject({ balance: 0, pending: 50 });
 
-    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId!));
-    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId!)); // idempotent
+    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId));
+    await db.db.transaction().execute((trx) => approveAnnotation(trx, work.annotationId)); // idempotent
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 945, committed: 0, spent: 55, fees: 5 });
     const wallet = await svc.wallet(w, { limit: 10 });
     expect(wallet).toMatchObject({ balance: 50, pending: 0 });
@@ -80,7 +78,7 @@ describe('ledger and money flows (database)', () => {
       ['approve', 'pending', -50],
       ['submit', 'pending', 50],
     ]);
-    await expect(db.db.transaction().execute((trx) => rejectAnnotation(trx, work.annotationId!))).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(db.db.transaction().execute((trx) => rejectAnnotation(trx, work.annotationId))).rejects.toMatchObject({ code: 'invalid_state' });
     await clean();
   });
 
@@ -89,24 +87,25 @@ describe('ledger and money flows (database)', () => {
     const p = await makeProject(db.db, req, { payPerAnnotation: 100 });
     const w = await makeUser(db.db, 'worker');
     await svc.fund(req, p.id, { amount: 500 });
-    const a = await makeWork(db.db, p.id, w.id);
-    await db.db.transaction().execute(async (trx) => {
-      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
-      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: a.itemId, annotationId: a.annotationId! });
-      await rejectAnnotation(trx, a.annotationId!);
-    });
+    const a = await doTask(db.db, p.id, w.id);
+    await db.db.transaction().execute((trx) => rejectAnnotation(trx, a.annotationId));
+    await db.db.transaction().execute((trx) => rejectAnnotation(trx, a.annotationId));
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 500, committed: 0, spent: 0 });
-    const b = await makeWork(db.db, p.id, w.id, { annotate: false });
-    await db.db.transaction().execute(async (trx) => {
-      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
-      await releaseClaim(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId });
-      await releaseClaim(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId });
-    });
+    const b = (await claimTask(db.db, p.id, w.id))!;
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 390, committed: 110 });
+    await releaseTask(db.db, p.id, w.id, b);
+    await db.db.transaction().execute((trx) => releaseClaim(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId, assignmentId: b.assignmentId }));
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 500, committed: 0 });
-    // A task released before submit cannot be paid afterwards without a fresh reservation.
-    await db.db.transaction().execute(async (trx) => {
-      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId, annotationId: 999 });
-    });
+    // A task released before its submit cannot be paid afterwards.
+    await expect(
+      db.db.transaction().execute((trx) => payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: b.itemId, assignmentId: b.assignmentId, annotationId: 999 })),
+    ).rejects.toMatchObject({ code: 'lease_expired' });
+    // A task claimed while the project paid nothing is reserved at submit, at the pay of that moment.
+    await db.db.updateTable('projects').set({ settings: JSON.stringify({ ...p.settings, payPerAnnotation: 0 }) }).where('id', '=', p.id).execute();
+    const c = (await claimTask(db.db, p.id, w.id))!;
+    expect(c).toMatchObject({ pay: 0, fee: 0 });
+    await db.db.updateTable('projects').set({ settings: JSON.stringify({ ...p.settings, payPerAnnotation: 100 }) }).where('id', '=', p.id).execute();
+    await submitTask(db.db, p.id, w.id, c);
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 390, committed: 110, awaitingApproval: 100 });
     await clean();
   });
@@ -117,16 +116,23 @@ describe('ledger and money flows (database)', () => {
     const w1 = await makeUser(db.db, 'worker');
     const w2 = await makeUser(db.db, 'worker');
     await svc.fund(req, p.id, { amount: 230 });
-    await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w1.id }));
+    const t1 = (await claimTask(db.db, p.id, w1.id))!;
     let proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
     expect(proj.status).toBe('active'); // 120 left covers one more 110-won task
-    await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w2.id }));
+    await claimTask(db.db, p.id, w2.id);
     proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
     expect(proj.status).toBe('paused');
     expect(proj.status_reason).toMatch(/예산/);
     const w3 = await makeUser(db.db, 'worker');
     const refused = await db.db.transaction().execute((trx) => reserveForClaim(trx, { projectId: p.id, workerId: w3.id }));
     expect(refused.ok).toBe(false);
+    // A skip returns the reservation: 120 covers a task again, so the project resumes.
+    await releaseTask(db.db, p.id, w1.id, t1);
+    proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(proj.status).toBe('active');
+    await claimTask(db.db, p.id, w1.id);
+    proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(proj.status).toBe('paused');
     await svc.fund(req, p.id, { amount: 100 });
     proj = await db.db.selectFrom('projects').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
     expect(proj.status).toBe('active');
@@ -145,14 +151,14 @@ describe('ledger and money flows (database)', () => {
     const r1 = await makeUser(db.db, 'reviewer');
     const r2 = await makeUser(db.db, 'reviewer');
     await svc.fund(req, p.id, { amount: 1_000 });
-    const a = await makeWork(db.db, p.id, w.id);
+    const a = await doTask(db.db, p.id, w.id);
     await db.db.transaction().execute(async (trx) => {
-      expect(await reserveForReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id })).toMatchObject({ ok: true, pay: 20, fee: 2 });
-      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id });
-      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r1.id });
-      await payReview(trx, { projectId: p.id, annotationId: a.annotationId!, reviewerId: r2.id }); // cross-review, unreserved
+      expect(await reserveForReview(trx, { projectId: p.id, annotationId: a.annotationId, reviewerId: r1.id })).toMatchObject({ ok: true, pay: 20, fee: 2 });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId, reviewerId: r1.id });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId, reviewerId: r1.id });
+      await payReview(trx, { projectId: p.id, annotationId: a.annotationId, reviewerId: r2.id }); // cross-review, unreserved
     });
-    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 956, committed: 0, spent: 44, fees: 4 });
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 1_000 - 55 - 44, committed: 55, spent: 44, fees: 4 });
     expect((await svc.wallet(r1, { limit: 5 })).balance).toBe(20);
     expect((await svc.wallet(r2, { limit: 5 })).balance).toBe(20);
     await clean();
@@ -186,14 +192,10 @@ describe('ledger and money flows (database)', () => {
     await svc.fund(req, p.id, { amount: 100_000 });
     const { bonus } = await svc.bonus(req, p.id, { workerId: w.id, amount: 5_000, reason: 'x', idempotencyKey: 'b' }).catch((e) => ({ bonus: e }));
     expect(bonus.code).toBe('not_found'); // has not worked on the project yet
-    const a = await makeWork(db.db, p.id, w.id);
-    await db.db.transaction().execute(async (trx) => {
-      await reserveForClaim(trx, { projectId: p.id, workerId: w.id });
-      await payOnSubmit(trx, { projectId: p.id, workerId: w.id, itemId: a.itemId, annotationId: a.annotationId! });
-      await approveAnnotation(trx, a.annotationId!);
-    });
-    const b1 = await svc.bonus(req, p.id, { annotationId: a.annotationId!, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
-    const b2 = await svc.bonus(req, p.id, { annotationId: a.annotationId!, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
+    const a = await doTask(db.db, p.id, w.id);
+    await db.db.transaction().execute((trx) => approveAnnotation(trx, a.annotationId));
+    const b1 = await svc.bonus(req, p.id, { annotationId: a.annotationId, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
+    const b2 = await svc.bonus(req, p.id, { annotationId: a.annotationId, amount: 5_000, reason: '꼼꼼한 작업', idempotencyKey: 'b' });
     expect(b1.bonus).toMatchObject({ amount: 5_000, fee: 500, replayed: false });
     expect(b2.bonus.replayed).toBe(true);
     expect((await svc.wallet(w, { limit: 5 })).balance).toBe(17_345);

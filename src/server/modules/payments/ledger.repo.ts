@@ -52,15 +52,18 @@ export const ledgerRepo = {
     return db.selectFrom('ledger_transactions').selectAll().where('kind', '=', kind).where('ref', '=', ref).executeTakeFirst();
   },
 
-  /** The worker's most recent claim in the project (the only one that can still be open), with whether it is settled. */
-  latestClaim(db: Queryable, projectId: string, workerId: string) {
+  /**
+   * The claim reserved in the same database transaction that created this assignment: both rows
+   * carry that transaction's start time (now()), the assignment as created_at, the claim too.
+   */
+  claimOfAssignment(db: Queryable, projectId: string, workerId: string, assignmentId: number) {
     return db
       .selectFrom('ledger_transactions as c')
       .selectAll('c')
-      .select((eb) => eb.exists(eb.selectFrom('ledger_transactions as s').select('s.id').whereRef('s.settles', '=', sql<string>`'claim:' || c.ref`)).as('settled'))
       .where('c.kind', '=', 'claim')
       .where('c.project_id', '=', projectId)
       .where('c.user_id', '=', workerId)
+      .where('c.created_at', '=', (eb) => eb.selectFrom('assignments').select('created_at').where('id', '=', assignmentId))
       .orderBy('c.id', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -173,6 +176,22 @@ export const ledgerRepo = {
       .then((r) => r.rows);
   },
 
+  /**
+   * Reservations still open whose task is no longer live: money stuck in escrow. A claim stays
+   * open exactly while the assignment made with it (same transaction, same now()) is leased.
+   */
+  staleReservations(db: Queryable) {
+    return sql<{ n: number; amount: number }>`
+      select count(*)::int4 as n, coalesce(sum(c.amount), 0)::int8 as amount
+      from ledger_transactions c
+      where c.kind = 'claim'
+        and not exists (select 1 from ledger_transactions s where s.settles = 'claim:' || c.ref)
+        and not exists (select 1 from assignments a where a.project_id = c.project_id and a.worker_id = c.user_id
+                        and a.created_at = c.created_at and a.status = 'leased')`
+      .execute(db)
+      .then((r) => r.rows[0]!);
+  },
+
   /** Σ of entries on accounts of one kind, restricted to transactions of some kinds. */
   sumByTxKind(db: Queryable, accountKind: AccountKind, txKinds: string[]) {
     return db
@@ -211,20 +230,6 @@ export const ledgerRepo = {
       .where('status_reason', '=', reason)
       .executeTakeFirst()
       .then((r) => Number(r.numUpdatedRows) > 0);
-  },
-
-  /** Whether the worker holds a live task in the project other than this assignment. */
-  hasOtherLiveLease(db: Queryable, projectId: string, workerId: string, assignmentId: number) {
-    return db
-      .selectFrom('assignments')
-      .select('id')
-      .where('project_id', '=', projectId)
-      .where('worker_id', '=', workerId)
-      .where('status', '=', 'leased')
-      .where('kind', '=', 'new')
-      .where('id', '<>', assignmentId)
-      .executeTakeFirst()
-      .then((r) => r !== undefined);
   },
 
   annotationKey(db: Queryable, annotationId: number) {

@@ -2,8 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
-import { makeWork } from './test-fixtures.ts';
-import { approveAnnotation, payOnSubmit, reserveForClaim } from './work-money.ts';
+import { doTask } from './test-fixtures.ts';
+import { approveAnnotation } from './work-money.ts';
 
 describe('money over HTTP', () => {
   let t: TestApp;
@@ -15,13 +15,8 @@ describe('money over HTTP', () => {
   /** Gives a worker `n` approved tasks of the project, as the work and review modules would. */
   async function earn(projectId: string, workerId: string, n: number) {
     for (let i = 0; i < n; i++) {
-      const w = await makeWork(t.db.db, projectId, workerId, { durationMs: 20_000 });
-      await t.db.db.transaction().execute(async (trx) => {
-        const r = await reserveForClaim(trx, { projectId, workerId });
-        expect(r.ok).toBe(true);
-        await payOnSubmit(trx, { projectId, workerId, itemId: w.itemId, annotationId: w.annotationId! });
-        await approveAnnotation(trx, w.annotationId!);
-      });
+      const { annotationId } = await doTask(t.db.db, projectId, workerId, { durationMs: 20_000 });
+      await t.db.db.transaction().execute((trx) => approveAnnotation(trx, annotationId));
     }
   }
 

@@ -610,6 +610,10 @@ export class PaymentsService {
     if (ledgerDeposits !== deposits) {
       violations.push({ rule: 'reconciliation', message: `the ledger records ${ledgerDeposits} won of deposits, the deposits table ${deposits}` });
     }
+    const stale = await ledgerRepo.staleReservations(db);
+    if (stale.n > 0) {
+      violations.push({ rule: 'stale_reservation', message: `${stale.n} task reservations (${stale.amount} won) are open but their tasks are no longer live` });
+    }
     const byKind: Record<string, number> = {};
     for (const a of accounts) byKind[a.kind] = (byKind[a.kind] ?? 0) + a.derived;
     const inside = accounts.filter((a) => a.kind !== 'world').reduce((s, a) => s + a.derived, 0);

@@ -17,9 +17,10 @@ import { ledgerRepo } from './ledger.repo.ts';
  * nothing. The pay and fee of a unit of work are fixed when it is claimed (stored on the claim),
  * so a later change of the project's pay never changes what a claimed task pays.
  *
- * A claim is reserved before the work module picks the item, so the reservation is tied to the
- * (project, worker) pair: a worker holds at most one live task per project, and has an open
- * reservation in a project exactly while they hold a live new task there.
+ * A claim is reserved by the work module's claim guard before the item is picked, so its ref
+ * cannot name the item. It is paired with its assignment instead by the database transaction
+ * that made both: the claim's created_at and the assignment's created_at are that transaction's
+ * now(). Submit and release consume exactly the claim of their own assignment.
  */
 
 export interface WorkKey {
@@ -51,21 +52,15 @@ async function projectPay(db: Queryable, projectId: string) {
   return { project: p, pay: Number(s.payPerAnnotation ?? 0), payPerReview: Number(s.payPerReview ?? 0) };
 }
 
-/** The worker's reservation in the project that is not yet released or paid, if any. */
-async function openClaim(db: Queryable, projectId: string, workerId: string) {
-  const c = await ledgerRepo.latestClaim(db, projectId, workerId);
-  return c && !c.settled ? c : undefined;
-}
-
-export type ReserveResult = { ok: true; pay: number; fee: number } | { ok: false; reason: string; cost: number; balance: number };
+export type ReserveResult = { ok: true; pay: number; fee: number; ref?: string } | { ok: false; reason: string; cost: number; balance: number };
 
 /**
  * Reserves the pay and fee of one task from the project's budget into its escrow (committed)
  * before the task is handed out. When the budget cannot cover it nothing moves and `{ok: false}`
  * tells the caller to hand out no task (the caller then pauses the project — see
  * `pauseIfUnfunded`). A reservation that leaves too little for one more task pauses the project
- * at once, in the same transaction, so no further worker is even offered work. A worker who
- * already has an open reservation in the project keeps it (it covers their live task).
+ * at once, in the same transaction, so no further worker is even offered work. Call it in the
+ * transaction that creates the assignment: that pairs the two (see `claimOfAssignment`).
  */
 export async function reserveForClaim(
   db: Queryable,
@@ -78,8 +73,6 @@ export async function reserveForClaim(
     pay = pp.pay;
     status = pp.project.status;
   }
-  const open = await openClaim(db, k.projectId, k.workerId);
-  if (open) return { ok: true, ...splitOf(open.meta) };
   if (pay === 0) return { ok: true, pay: 0, fee: 0 };
   const terms = await ledgerRepo.projectTerms(db, k.projectId);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0);
@@ -89,9 +82,10 @@ export async function reserveForClaim(
     const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
     return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
   }
+  const ref = `p${k.projectId}:w${k.workerId}:${randomUUID()}`;
   const txId = await ledgerRepo.insertTransaction(db, {
     kind: 'claim',
-    ref: `p${k.projectId}:w${k.workerId}:${randomUUID()}`,
+    ref,
     settles: null,
     project_id: k.projectId,
     user_id: k.workerId,
@@ -106,21 +100,17 @@ export async function reserveForClaim(
     { tx_id: txId, account_id: terms.committed_account, amount: cost.total },
   ]);
   if (after < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, after));
-  return { ok: true, pay: cost.pay, fee: cost.fee };
+  return { ok: true, pay: cost.pay, fee: cost.fee, ref };
 }
 
 /**
  * Returns the reservation of a released task (skip, expiry) to the budget, once per
- * (item, worker). Nothing reserved: nothing to do. With `assignmentId` (the released one), the
- * reservation stays when the worker already holds another live task in the project: it covers
- * that one now.
+ * (item, worker). Nothing reserved: nothing to do.
  */
-export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId?: number }): Promise<void> {
+export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId: number }): Promise<void> {
   const ref = workRef(k);
-  if (await ledgerRepo.findTransaction(db, 'release', ref)) return;
-  const claim = await openClaim(db, k.projectId, k.workerId);
+  const claim = await ledgerRepo.claimOfAssignment(db, k.projectId, k.workerId, k.assignmentId);
   if (!claim) return;
-  if (k.assignmentId !== undefined && (await ledgerRepo.hasOtherLiveLease(db, k.projectId, k.workerId, k.assignmentId))) return;
   const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
   const { pay, fee } = splitOf(claim.meta);
   const r = await post(db, {
@@ -129,32 +119,33 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId?: 
     settles: `claim:${claim.ref}`,
     projectId: k.projectId,
     userId: k.workerId,
-    meta: { pay, fee, claim: claim.ref },
+    meta: { pay, fee, claim: claim.ref, assignmentId: k.assignmentId },
     legs: [
       { account: terms.committed_account, amount: -(pay + fee), cached: false },
       { account: terms.budget_account, amount: pay + fee, cached: true },
     ],
   });
+  if (r.status === 'settled' && r.by !== 'release') throw new AppError('invalid_state', 'this task was already submitted; its reservation cannot be released');
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
 }
 
 /**
  * Moves a submitted task's pay from escrow to the worker's pending earnings (the fee stays in
  * escrow until the verdict), once per (item, worker). A rework submission moves nothing: the
- * pay is already pending. A task with no open reservation (claimed while the project paid
- * nothing) is reserved now — or the submission is refused (`insufficient_funds`) rather than
- * accepting work that cannot be paid.
+ * pay is already pending. A task without a reservation (claimed while the project paid nothing)
+ * is reserved now — or the submission is refused (`insufficient_funds`) rather than accepting
+ * work that cannot be paid.
  */
-export async function payOnSubmit(db: Queryable, k: WorkKey & { annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
+export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
   if (k.kind === 'rework') return;
   const ref = workRef(k);
   if (await ledgerRepo.findTransaction(db, 'submit', ref)) return;
-  let claim = await openClaim(db, k.projectId, k.workerId);
+  let claim = await ledgerRepo.claimOfAssignment(db, k.projectId, k.workerId, k.assignmentId);
   if (!claim) {
     const r = await reserveForClaim(db, k);
     if (!r.ok) throw new AppError('insufficient_funds', "this project's budget cannot pay for this task; it has been paused");
-    if (r.pay === 0 && r.fee === 0) return;
-    claim = await openClaim(db, k.projectId, k.workerId);
+    if (!r.ref) return; // nothing to pay
+    claim = await ledgerRepo.findTransaction(db, 'claim', r.ref);
     if (!claim) return;
   }
   const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
@@ -166,7 +157,7 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { annotationId: nu
     settles: `claim:${claim.ref}`,
     projectId: k.projectId,
     userId: k.workerId,
-    meta: { pay, fee, annotationId: k.annotationId, claim: claim.ref },
+    meta: { pay, fee, annotationId: k.annotationId, claim: claim.ref, assignmentId: k.assignmentId },
     legs: [
       { account: terms.committed_account, amount: -pay, cached: false },
       { account: pending, amount: pay, cached: true },
