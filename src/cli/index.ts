@@ -2,11 +2,15 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { VERSION } from '../server/version.ts';
+import { registerExport } from './export.ts';
+import { registerImport } from './import.ts';
 import { registerServe } from './serve.ts';
 
 const program = new Command();
 program.name('dure').description('Dure — crowdsourcing platform for AI training data').version(VERSION);
 registerServe(program);
+registerImport(program);
+registerExport(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof MigrationError) {
