@@ -16,9 +16,9 @@ const OVERLAP = 3;
  * other 199, several seconds on a busy 2-core machine. Honest workers there get a lease long
  * enough not to lose it in that queue, and the walk-away workers' leases are run out by moving
  * their expiry into the past (the same state the clock would reach). PostgreSQL keeps up, so
- * there the lease is 2 s and the walk-away workers really wait it out.
+ * there the lease is 4 s and the walk-away workers really wait it out.
  */
-const leaseSeconds = (kind: string) => (kind === 'pglite' ? 120 : 2);
+const leaseSeconds = (kind: string) => (kind === 'pglite' ? 120 : 4);
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,6 +3,11 @@
  * statements with data-modifying CTEs: one round trip each, and row locks held only for the
  * statement (plus the hooks, when the service wraps them in a transaction). Times come from the
  * database clock (`now()`), never from the Node process, so several servers agree on expiry.
+ *
+ * Lookups of one row by key are written as scalar subqueries, `= any(array(...))` or LIMIT 1
+ * laterals rather than joins: the planner then always walks the primary key, and has fewer join
+ * orders to weigh. With statistics lagging behind fresh imports a plain join once chose a merge
+ * join over the whole items index (40 ms instead of 0.1 ms).
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../../../db/schema.ts';
@@ -122,14 +127,16 @@ export const workRepo = {
              exists (select 1 from assignments r
                      where r.worker_id = ${workerId}::uuid and r.project_id = p.id and r.status = 'pending') as has_rework
       from projects p
-      left join project_workers pw on pw.project_id = p.id and pw.worker_id = ${workerId}::uuid
+      left join lateral (
+        select status, reason from project_workers where project_id = p.id and worker_id = ${workerId}::uuid limit 1
+      ) pw on true
       left join lateral (
         select a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, (a.expires_at > now()) as live,
-               i.data, prev.result as previous_result
+               (select data from items where id = a.item_id) as data,
+               (select result from annotations where id = a.previous_annotation_id) as previous_result
         from assignments a
-        join items i on i.id = a.item_id
-        left join annotations prev on prev.id = a.previous_annotation_id
         where a.worker_id = ${workerId}::uuid and a.project_id = p.id and a.status = 'leased'
+        limit 1
       ) l on true
       where p.id = ${projectId}::uuid`
       .execute(db)
@@ -147,13 +154,13 @@ export const workRepo = {
       ), upd as (
         update assignments a
         set status = 'leased', leased_at = now(), expires_at = now() + make_interval(secs => ${leaseSeconds}::float8)
-        from pick where a.id = pick.id
+        where a.id = (select id from pick)
         returning a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, a.previous_annotation_id
       )
-      select upd.id, upd.kind, upd.item_id, upd.expires_at, upd.rework_comment, i.data, prev.result as previous_result
-      from upd
-      join items i on i.id = upd.item_id
-      left join annotations prev on prev.id = upd.previous_annotation_id`
+      select upd.id, upd.kind, upd.item_id, upd.expires_at, upd.rework_comment,
+             (select data from items where id = upd.item_id) as data,
+             (select result from annotations where id = upd.previous_annotation_id) as previous_result
+      from upd`
       .execute(db)
       .then(first);
   },
@@ -186,13 +193,13 @@ export const workRepo = {
         limit ${p.window}::int
       ), pick as (
         select i.id from items i
-        where i.id in (select id from cand) and i.state = 'open' and i.reserved < i.target
+        where i.id = any (array(select id from cand)) and i.state = 'open' and i.reserved < i.target
         order by i.answers desc, random()
         limit 1
         for no key update of i skip locked
       ), upd as (
         update items i set reserved = i.reserved + 1
-        from pick where i.id = pick.id
+        where i.id = (select id from pick)
         returning i.id, i.data
       ), ins as (
         insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at)
@@ -256,14 +263,15 @@ export const workRepo = {
         update assignments a
         set status = case when a.kind = 'rework' then 'pending' else 'expired' end,
             finished_at = case when a.kind = 'rework' then null else now() end
-        from x where a.id = x.id
+        where a.id = any (array(select id from x))
         returning a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.previous_annotation_id
       ), g as (
-        select e.*, i.is_gold from e join items i on i.id = e.item_id
+        select e.*, (select is_gold from items where id = e.item_id) as is_gold from e
+      ), c as (
+        select item_id, count(*)::int as n from g where kind = 'new' and not is_gold group by item_id
       ), r as (
-        update items i set reserved = i.reserved - c.n
-        from (select item_id, count(*)::int as n from g where kind = 'new' and not is_gold group by item_id) c
-        where i.id = c.item_id
+        update items i set reserved = i.reserved - (select n from c where c.item_id = i.id)
+        where i.id = any (array(select item_id from c))
         returning i.id
       )
       select g.*, (select count(*) from r) as freed from g`
@@ -277,20 +285,28 @@ export const workRepo = {
    * annotation this worker stored under `idempotencyKey` (`by_key`), if any.
    */
   loadAssignment(db: Queryable, id: number, idempotencyKey: string | null = null) {
+    // Without a key there is nothing to look up (and a scan of the worker's answers to prove it).
+    const byKey = idempotencyKey
+      ? sql`(select to_jsonb(k) from annotations k where k.worker_id = a.worker_id and k.idempotency_key = ${idempotencyKey}::text)`
+      : sql`null::jsonb`;
     return sql<AssignmentFullRow>`
       select a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.status, a.expires_at, a.created_at,
              a.previous_annotation_id, a.rework_comment, (a.status = 'leased' and a.expires_at > now()) as live,
-             i.data, i.gold, i.is_gold, prev.result as previous_result,
+             i.data, i.gold, i.is_gold,
+             (select result from annotations where id = a.previous_annotation_id) as previous_result,
              p.org_id as p_org_id, p.name as p_name, p.status as p_status, p.status_reason as p_status_reason,
              p.settings as p_settings, p.template as p_template, p.tags as p_tags,
              pw.status as pw_status, pw.reason as pw_reason,
              (select to_jsonb(d) from annotations d where d.assignment_id = a.id) as done,
-             (select to_jsonb(k) from annotations k where k.worker_id = a.worker_id and k.idempotency_key = ${idempotencyKey}::text) as by_key
+             ${byKey} as by_key
       from assignments a
-      join items i on i.id = a.item_id
-      join projects p on p.id = a.project_id
-      left join annotations prev on prev.id = a.previous_annotation_id
-      left join project_workers pw on pw.project_id = a.project_id and pw.worker_id = a.worker_id
+      cross join lateral (select data, gold, is_gold from items where id = a.item_id limit 1) i
+      cross join lateral (
+        select org_id, name, status, status_reason, settings, template, tags from projects where id = a.project_id limit 1
+      ) p
+      left join lateral (
+        select status, reason from project_workers where project_id = a.project_id and worker_id = a.worker_id limit 1
+      ) pw on true
       where a.id = ${id}::bigint`
       .execute(db)
       .then(first);
@@ -330,7 +346,7 @@ export const workRepo = {
         returning id, project_id, item_id, worker_id, kind, previous_annotation_id, coalesce(leased_at, created_at) as started_at
       ), prev as (
         update annotations pa set status = 'superseded'
-        from a where a.kind = 'rework' and pa.id = a.previous_annotation_id
+        where pa.id = (select previous_annotation_id from a where kind = 'rework')
         returning pa.rework_count
       ), ins as (
         insert into annotations (project_id, item_id, worker_id, assignment_id, result, status, is_gold, gold_correct,
@@ -346,7 +362,7 @@ export const workRepo = {
         set answers = i.answers + 1,
             state = case when not i.is_gold and i.answers + 1 >= i.target then 'complete' else i.state end,
             completed_at = case when not i.is_gold and i.answers + 1 >= i.target then coalesce(i.completed_at, now()) else i.completed_at end
-        from a where i.id = a.item_id and a.kind = 'new'
+        where i.id = (select item_id from a where kind = 'new')
         returning i.state
       )
       select ins.*, (select state from it) as item_state from ins`
@@ -363,10 +379,10 @@ export const workRepo = {
         where id = ${assignmentId}::bigint and worker_id = ${workerId}::uuid and status in ('leased', 'pending')
         returning id, project_id, item_id, worker_id, kind, previous_annotation_id
       ), g as (
-        select a.*, i.is_gold from a join items i on i.id = a.item_id
+        select a.*, (select is_gold from items where id = a.item_id) as is_gold from a
       ), r as (
         update items i set reserved = i.reserved - 1
-        from g where i.id = g.item_id and g.kind = 'new' and not g.is_gold
+        where i.id = (select item_id from g where kind = 'new' and not is_gold)
         returning i.id
       )
       select g.*, (select count(*) from r) as freed from g`
@@ -389,7 +405,7 @@ export const workRepo = {
         set answers = greatest(i.answers - 1, 0),
             reserved = case when i.is_gold then i.reserved else greatest(i.reserved - 1, 0) end,
             state = 'open', completed_at = null
-        from ann where i.id = ann.item_id
+        where i.id = (select item_id from ann)
         returning i.id
       )
       select ann.id, ann.item_id, (select count(*) from it) as n from ann`

@@ -1,0 +1,475 @@
+/**
+ * bench/work — claim+submit throughput of the real server against PostgreSQL, beside pgbench.
+ *
+ *   npx tsx bench/work.ts [--seconds 10] [--repeat 3] [--levels 50,200] [--pool 20]
+ *
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; a fresh
+ * database is created for the run and dropped at the end. For each concurrency level it runs,
+ * `--repeat` times, in this order on the same database:
+ *   (b) pgbench: a minimal write transaction: BEGIN; one UPDATE of an item row; one INSERT of an
+ *       answer row; COMMIT. The floor any design pays for a commit.
+ *   (a) pgbench: exactly the statements the server sends for one claim+submit cycle (session
+ *       lookups included), captured from the running code by a recording database driver.
+ *   HTTP: N simulated workers (undici, keep-alive) against `dure serve` in a child process, each
+ *       looping POST next → POST submit for the fixed duration.
+ * and prints medians of cycles/s and latencies, and the ratios HTTP / (a) and HTTP / (b).
+ * A cycle needs two commits, so cycles/s ≥ 0.25 × (b) is the aim at 200 workers (p99 < 50 ms).
+ * Benchmarks print numbers; they assert nothing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { Pool as HttpPool } from 'undici';
+import { loadConfig } from '../src/config.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import type { Database } from '../src/db/schema.ts';
+import { buildApp } from '../src/server/app.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+};
+const SECONDS = Number(arg('seconds', '10'));
+const REPEAT = Number(arg('repeat', '3'));
+const LEVELS = arg('levels', '50,200').split(',').map(Number);
+const POOL = Number(arg('pool', '20'));
+const BASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ITEMS_PER_PROJECT = Number(arg('items', '40000'));
+const MAX_WORKERS = Math.max(...LEVELS);
+const VERBOSE = args.includes('--verbose');
+const KEEP = args.includes('--keep');
+
+const dbName = `dure_bench_${crypto.randomBytes(4).toString('hex')}`;
+const dbUrl = (() => {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dure-bench-work-'));
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+
+// ---- the database -------------------------------------------------------------------------
+
+async function adminQuery(q: string, params: unknown[] = [], url = BASE_URL) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(q, params);
+  } finally {
+    await c.end();
+  }
+}
+
+interface Recorded {
+  sql: string;
+  params: readonly unknown[];
+  rows: unknown[];
+}
+
+/** A Kysely over pg that can record every statement a connection runs (BEGIN/COMMIT included). */
+function recordingDb(url: string, poolSize: number) {
+  const state: { on: boolean; log: Recorded[] } = { on: false, log: [] };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  class RecordingDialect extends PostgresDialect {
+    override createDriver() {
+      const driver = super.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      driver.acquireConnection = async () => {
+        const conn = await acquire();
+        const c = conn as typeof conn & { __rec?: boolean };
+        if (!c.__rec) {
+          const exec = conn.executeQuery.bind(conn);
+          c.executeQuery = (async (q: CompiledQuery) => {
+            const r = await exec(q);
+            if (state.on) state.log.push({ sql: q.sql, params: q.parameters, rows: r.rows as unknown[] });
+            return r;
+          }) as typeof conn.executeQuery;
+          c.__rec = true;
+        }
+        return conn;
+      };
+      return driver;
+    }
+  }
+  const db = new Kysely<Database>({ dialect: new RecordingDialect({ pool }) });
+  return { db, state };
+}
+
+const RESULT = { label: 'pos' };
+const TEMPLATE = { display: [{ type: 'text', field: 'text' }], controls: [{ type: 'single_choice', name: 'label', options: ['pos', 'neg'] }] };
+
+/** Users with a session each, straight into the database; returns their ids and cookies. */
+async function makeWorkers(db: Kysely<Database>, n: number, tag: string, fixed?: (i: number) => { id: string; session: string }) {
+  const out: { id: string; cookie: string }[] = [];
+  for (let from = 0; from < n; from += 500) {
+    const count = Math.min(500, n - from);
+    const rows = Array.from({ length: count }, (_, k) => {
+      const i = from + k;
+      const f = fixed?.(i);
+      const token = crypto.randomBytes(24).toString('base64url');
+      return { i, f, token };
+    });
+    const users = await db
+      .insertInto('users')
+      .values(
+        rows.map((r) => ({
+          ...(r.f ? { id: r.f.id } : {}),
+          email: `${tag}-${r.i}-${crypto.randomBytes(3).toString('hex')}@bench.kr`,
+          password_hash: 'not-a-hash',
+          display_name: `${tag} ${r.i}`,
+          role: 'worker' as const,
+          org_id: null,
+          status_reason: null,
+        })),
+      )
+      .returning('id')
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values(rows.map((r, k) => ({ id: r.f ? r.f.session : sha256(r.token), user_id: users[k]!.id, expires_at: new Date(Date.now() + 7 * 24 * 3600_000), ip: null, user_agent: null })))
+      .execute();
+    rows.forEach((r, k) => out.push({ id: users[k]!.id, cookie: `dure_session=${r.token}` }));
+  }
+  return out;
+}
+
+async function makeProject(db: Kysely<Database>, orgId: string, userId: string, items: number): Promise<string> {
+  const p = await db
+    .insertInto('projects')
+    .values({
+      org_id: orgId,
+      created_by: userId,
+      name: `bench ${crypto.randomBytes(3).toString('hex')}`,
+      template: JSON.stringify(TEMPLATE),
+      settings: JSON.stringify({
+        payPerAnnotation: 50, payPerReview: 10, overlap: 3, goldRate: 0, minGoldAccuracy: 0.7, minGoldAnswers: 5, reviewRate: 0.1, reviewFirstK: 5,
+        minLevel: 1, reviewerMinLevel: 1, leaseSeconds: 600, autoApprove: 'window', reviewWindowHours: 72, maxReworks: 2,
+        dynamicOverlap: { enabled: false, targetConfidence: 0.95, minAnswers: 2 }, qualification: null, aggregationMethod: 'auto',
+      }),
+      tags: ['bench'],
+      status: 'active',
+      status_reason: null,
+      published_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await sql`insert into items (project_id, data, target) select ${p.id}::uuid, jsonb_build_object('text', '문장 ' || g), 3 from generate_series(1, ${items}::int) g`.execute(db);
+  return p.id;
+}
+
+// ---- pgbench --------------------------------------------------------------------------------
+
+function pgbenchBin(): string {
+  for (const dir of ['/usr/bin', ...fs.readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`)]) {
+    if (fs.existsSync(path.join(dir, 'pgbench'))) return path.join(dir, 'pgbench');
+  }
+  throw new Error('pgbench not found (apt-get install postgresql-client)');
+}
+
+interface Run {
+  rate: number;
+  p50: number;
+  p99: number;
+  clients: number;
+}
+
+async function runPgbench(name: string, script: string, clients: number): Promise<Run> {
+  const file = path.join(tmp, `${name}.sql`);
+  fs.writeFileSync(file, script);
+  const logPrefix = path.join(tmp, `log-${name}-${Date.now()}`);
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn(pgbenchBin(), ['-n', '-r', '-M', 'extended', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', file, '-l', `--log-prefix=${logPrefix}`, dbUrl]);
+    let s = '';
+    p.stdout.on('data', (d) => (s += d));
+    p.stderr.on('data', (d) => (s += d));
+    p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`pgbench ${name} failed (${code}):\n${s.slice(-2000)}`))));
+  });
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
+  if (VERBOSE) console.log(out.split('\n').filter((l) => /^\s+[\d.]+\s+\d+/.test(l)).map((l) => l.slice(0, 160)).join('\n'));
+  const lat: number[] = [];
+  for (const f of fs.readdirSync(tmp).filter((f) => path.join(tmp, f).startsWith(logPrefix))) {
+    for (const line of fs.readFileSync(path.join(tmp, f), 'utf8').split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (line && Number.isFinite(us)) lat.push(us / 1000);
+    }
+    fs.rmSync(path.join(tmp, f));
+  }
+  lat.sort((a, b) => a - b);
+  return { rate: tps, p50: pct(lat, 0.5), p99: pct(lat, 0.99), clients };
+}
+
+const MIN_WRITE = `\\set id random(1, 100000)
+BEGIN;
+UPDATE bench_items SET n = n + 1 WHERE id = :id;
+INSERT INTO bench_answers (item_id, v) VALUES (:id, 'x');
+COMMIT;
+`;
+
+/** A SQL literal for a recorded parameter. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (v instanceof Date) return `'${v.toISOString()}'::timestamptz`;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/**
+ * Turns one recorded cycle into a pgbench script: the recorded worker becomes the pgbench client's
+ * own worker, its session the client's session, the project the pgbench project, and the claimed
+ * assignment id whatever the claim statement returns (\gset). Everything else stays as recorded.
+ */
+function cycleScript(
+  log: Recorded[],
+  who: { workerId: string; sessionId: string; projectId: string; assignmentId: number; annotationId: number },
+  pgbProject: string,
+  claimWindow: number,
+): string {
+  const workerExpr = `('00000000-0000-4000-8000-' || lpad((:client_id)::text, 12, '0'))`;
+  const sessionExpr = `('pgbsess' || (:client_id)::text)`;
+  const lines: string[] = ['-- one claim+submit cycle, statement by statement as the server sent it'];
+  // ids created during the cycle: taken (\gset) from the first statement that returns them
+  const made = [
+    { value: who.assignmentId, prefix: 'c_', seen: false },
+    { value: who.annotationId, prefix: 's_', seen: false },
+  ];
+  for (const r of log) {
+    let text = r.sql.replace(/\s+/g, ' ').trim();
+    // The claim's candidate window (`limit $k::int` in the claim statement). The server widens a
+    // window whose candidates are all locked and claims again; pgbench cannot loop, so its window
+    // is sized for its client count instead (a little more work per claim, never a false miss).
+    const isClaimSql = /insert into assignments/i.test(text) && /for no key update/i.test(text);
+    const windowParam = isClaimSql ? Number(/limit \$(\d+)::int/.exec(text)?.[1]) : NaN;
+    text = text.replace(/\$(\d+)/g, (_, k: string) => {
+      if (Number(k) === windowParam) return String(claimWindow);
+      const v = r.params[Number(k) - 1];
+      if (v === who.workerId) return workerExpr;
+      if (v === who.sessionId) return sessionExpr;
+      if (v === who.projectId) return literal(pgbProject);
+      const m = made.find((x) => x.value === v);
+      if (m) {
+        if (!m.seen) throw new Error(`id ${v} is used before a statement returned it`);
+        return `:${m.prefix}id`;
+      }
+      return literal(v);
+    });
+    const returns = made.find((x) => !x.seen && r.rows.length === 1 && (r.rows[0] as { id?: unknown }).id === x.value);
+    if (returns) returns.seen = true;
+    lines.push(returns ? `${text} \\gset ${returns.prefix}` : `${text};`);
+  }
+  if (!made.every((m) => m.seen)) throw new Error('the recorded cycle did not return its assignment and annotation ids');
+  return lines.join('\n') + '\n';
+}
+
+// ---- HTTP load ----------------------------------------------------------------------------
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/dure.js'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DURE_LOG_LEVEL: 'warn', DURE_DB_POOL_SIZE: String(POOL), DURE_DATA_DIR: path.join(tmp, 'data') },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the server did not start');
+}
+
+async function runHttp(port: number, projectId: string, workers: { cookie: string }[]): Promise<Run & { claimP99: number; submitP99: number; errors: number }> {
+  const http = new HttpPool(`http://127.0.0.1:${port}`, { connections: workers.length, pipelining: 1, keepAliveTimeout: 30_000 });
+  const cycle: number[] = [];
+  const claims: number[] = [];
+  const submits: number[] = [];
+  let errors = 0;
+  const body = JSON.stringify({ result: RESULT });
+  const endAt = performance.now() + SECONDS * 1000;
+  const one = async (w: { cookie: string }) => {
+    const headers = { cookie: w.cookie, 'content-type': 'application/json' };
+    while (performance.now() < endAt) {
+      const t0 = performance.now();
+      const r = await http.request({ path: `/api/work/projects/${projectId}/next`, method: 'POST', headers, body: '{}' });
+      const text = await r.body.text();
+      const t1 = performance.now();
+      if (r.statusCode !== 200) {
+        errors++;
+        continue;
+      }
+      const id = JSON.parse(text).assignment.id as number;
+      const s = await http.request({ path: `/api/work/assignments/${id}/submit`, method: 'POST', headers, body });
+      await s.body.text();
+      const t2 = performance.now();
+      if (s.statusCode !== 200) {
+        errors++;
+        continue;
+      }
+      claims.push(t1 - t0);
+      submits.push(t2 - t1);
+      cycle.push(t2 - t0);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(workers.map(one));
+  const elapsed = (performance.now() - started) / 1000;
+  await http.close();
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const all = sorted([...claims, ...submits]);
+  return {
+    rate: cycle.length / elapsed,
+    p50: pct(all, 0.5),
+    p99: pct(all, 0.99),
+    clients: workers.length,
+    claimP99: pct(sorted(claims), 0.99),
+    submitP99: pct(sorted(submits), 0.99),
+    errors,
+  };
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+async function main() {
+  console.log(`bench/work: ${SECONDS} s per run, ${REPEAT} runs per figure, levels ${LEVELS.join(', ')}, server pool ${POOL}`);
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: compare ratios, not absolutes)`);
+  await adminQuery(`create database ${dbName}`);
+  let server: ChildProcess | null = null;
+  const rec = recordingDb(dbUrl, 4);
+  try {
+    await migrateToLatest(rec.db);
+    const db = rec.db;
+    await sql`create table bench_items (id int primary key, n int not null default 0)`.execute(db);
+    await sql`create table bench_answers (id bigint generated always as identity primary key, item_id int not null, v text not null, created_at timestamptz not null default now())`.execute(db);
+    await sql`insert into bench_items (id) select generate_series(1, 100000)`.execute(db);
+    // ids far from the small numbers of settings, so the recorder can tell an id from a setting
+    await sql`alter table assignments alter column id restart with 7000001`.execute(db);
+    await sql`alter table annotations alter column id restart with 9000001`.execute(db);
+
+    const org = await db.insertInto('organisations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+    const owner = await db
+      .insertInto('users')
+      .values({ email: `owner-${dbName}@bench.kr`, password_hash: 'x', display_name: 'bench', role: 'requester', org_id: org.id, status_reason: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const httpWorkers = await makeWorkers(db, MAX_WORKERS, 'http');
+    await makeWorkers(db, MAX_WORKERS, 'pgb', (i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, session: `pgbsess${i}` }));
+
+    // Record one steady-state cycle through the real app code (same hooks as `dure serve`).
+    const config = loadConfig({ DATABASE_URL: dbUrl, DURE_LOG_LEVEL: 'silent' }, { webDir: '/nonexistent', assetDir: path.join(tmp, 'assets') });
+    const app = await buildApp({ config, db: { db, kind: 'postgres', close: async () => {} }, logger: false });
+    await app.ready();
+    await app.workService.stopSweeper(); // nothing but the cycle may reach the recorder
+    const capProject = await makeProject(db, org.id, owner.id, 100);
+    const [capWorker] = await makeWorkers(db, 1, 'capture');
+    const inject = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object, headers: { cookie: capWorker!.cookie } });
+    for (let i = 0; i < 3; i++) {
+      const a = (await inject(`/api/work/projects/${capProject}/next`, {})).json().assignment;
+      await inject(`/api/work/assignments/${a.id}/submit`, { result: RESULT });
+    }
+    rec.state.on = true;
+    const a = (await inject(`/api/work/projects/${capProject}/next`, {})).json().assignment;
+    const sub = await inject(`/api/work/assignments/${a.id}/submit`, { result: RESULT });
+    rec.state.on = false;
+    if (sub.statusCode !== 200) throw new Error(`capture submit failed: ${sub.body}`);
+    const captured = rec.state.log.slice();
+    await app.close();
+    const who = {
+      workerId: capWorker!.id,
+      sessionId: sha256(capWorker!.cookie.split('=')[1]!),
+      projectId: capProject,
+      assignmentId: a.id as number,
+      annotationId: sub.json().annotation.id as number,
+    };
+    console.log(`captured cycle: ${captured.length} statements (${captured.filter((c) => /^(begin|commit)/i.test(c.sql)).length} BEGIN/COMMIT)`);
+
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    server = await startServer(port);
+    await sql`vacuum analyze`.execute(db);
+
+    const results: { level: number; a: Run[]; b: Run[]; http: Awaited<ReturnType<typeof runHttp>>[] }[] = [];
+    for (const level of LEVELS) {
+      const row = { level, a: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof runHttp>>[] };
+      for (let rep = 0; rep < REPEAT; rep++) {
+        const busy = Number((await adminQuery('select count(*)::int as n from pg_stat_activity')).rows[0].n);
+        const max = Number((await adminQuery('show max_connections')).rows[0].max_connections);
+        const clients = Math.max(1, Math.min(level, max - busy - 5));
+        row.b.push(await runPgbench(`b-${level}`, MIN_WRITE, clients));
+        const pgbProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
+        row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, 4 * clients)), clients));
+        const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
+        await sql`analyze items`.execute(db);
+        row.http.push(await runHttp(port, httpProject, httpWorkers.slice(0, level)));
+        const last = row.http.at(-1)!;
+        console.log(
+          `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}); ` +
+            `pgbench (a) ${fmt(row.a.at(-1)!.rate)} tps, (b) ${fmt(row.b.at(-1)!.rate)} tps at ${clients} clients`,
+        );
+      }
+      results.push(row);
+    }
+    fs.writeFileSync(path.join(tmp, 'cycle.sql'), cycleScript(captured, who, KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>', 64));
+
+    console.log('\nmedians (requests: claim and submit each count; pgbench: one script run = one cycle for (a), one transaction for (b))');
+    console.log('workers | HTTP cycles/s | req p50 ms | req p99 ms | claim p99 | submit p99 | (a) same SQL tps (clients) | (a) p99 ms | (b) min write tps | HTTP/(a) | HTTP/(b)');
+    for (const r of results) {
+      const h = median(r.http.map((x) => x.rate));
+      const a = median(r.a.map((x) => x.rate));
+      const b = median(r.b.map((x) => x.rate));
+      console.log(
+        [
+          String(r.level).padStart(7),
+          fmt(h).padStart(13),
+          fmt(median(r.http.map((x) => x.p50)), 1).padStart(10),
+          fmt(median(r.http.map((x) => x.p99)), 1).padStart(10),
+          fmt(median(r.http.map((x) => x.claimP99)), 1).padStart(9),
+          fmt(median(r.http.map((x) => x.submitP99)), 1).padStart(10),
+          `${fmt(a)} (${r.a.map((x) => x.clients).join('/')})`.padStart(26),
+          fmt(median(r.a.map((x) => x.p99)), 1).padStart(10),
+          fmt(b).padStart(17),
+          fmt(h / a, 2).padStart(8),
+          fmt(h / b, 2).padStart(8),
+        ].join(' | '),
+      );
+    }
+    console.log(`\nthe captured cycle as a pgbench script: ${path.join(tmp, 'cycle.sql')}`);
+  } finally {
+    if (server) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    await rec.db.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    if (KEEP) console.log(`kept database ${dbUrl}`);
+    else await adminQuery(`drop database if exists ${dbName} with (force)`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
