@@ -13,6 +13,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { CreateProjectPage, NewProjectPage, ProjectPage, ProjectsListPage } from './pages/projects';
 import { ReviewListPage, ReviewPage } from './pages/review';
 import { FlagsPage, MyStatsPage } from './pages/quality';
+import { BillingPage, PayoutsAdminPage, WalletPage } from './pages/money';
 import { PlaceholderPage, type PlaceholderKey } from './pages/PlaceholderPage';
 import { SignupPage } from './pages/SignupPage';
 import { TokensPage } from './pages/TokensPage';
@@ -46,17 +47,17 @@ export const routes: RouteObject[] = [
           { path: '/work/:projectId', element: <RequireRole roles={rolesFor('/work')}><LabelingRoute /></RequireRole> },
           guarded('/review', <ReviewListPage />),
           { path: '/review/:projectId', element: <RequireRole roles={rolesFor('/review')}><ReviewPage /></RequireRole> },
-          placeholder('/wallet', 'wallet'),
+          guarded('/wallet', <WalletPage />),
           guarded('/stats', <MyStatsPage />),
           // requester
           guarded('/projects', <ProjectsListPage />),
           { path: '/projects/new', element: <RequireRole roles={rolesFor('/projects')}><NewProjectPage /></RequireRole> },
           { path: '/projects/new/:templateId', element: <RequireRole roles={rolesFor('/projects')}><CreateProjectPage /></RequireRole> },
           { path: '/projects/:id/:tab?', element: <RequireRole roles={rolesFor('/projects')}><ProjectPage /></RequireRole> },
-          placeholder('/billing', 'billing'),
+          guarded('/billing', <BillingPage />),
           // operator
           guarded('/admin/users', <UsersPage />),
-          placeholder('/admin/payouts', 'payouts'),
+          guarded('/admin/payouts', <PayoutsAdminPage />),
           guarded('/admin/flags', <FlagsPage />),
         ],
       },

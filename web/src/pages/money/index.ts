@@ -1,0 +1,3 @@
+export { WalletPage } from './WalletPage';
+export { BillingPage } from './BillingPage';
+export { PayoutsAdminPage } from './PayoutsAdminPage';
