@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip } from '../helpers/zip.ts';
 import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
+import { ensureWebBuilt, WEB_DIR } from './helpers/build.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 // A worker labels a project of four control types in a real chromium — number keys, typing,
@@ -14,20 +18,45 @@ import { startServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 let browser: Browser;
+let webCopy: string;
 
 const ADMIN = { email: 'operator@e2e.dure.test', password: 'operator-pass-2026' };
 
 beforeAll(async () => {
-  server = await startServer({ env: { DURE_ADMIN_EMAIL: ADMIN.email, DURE_ADMIN_PASSWORD: ADMIN.password } });
+  // Serve a private copy of the built app: another build of dist/web during this run (the
+  // checkout is shared) must not pull the pages from under the browser.
+  await ensureWebBuilt();
+  webCopy = await copyBuiltApp();
+  server = await startServer({ env: { DURE_ADMIN_EMAIL: ADMIN.email, DURE_ADMIN_PASSWORD: ADMIN.password, DURE_WEB_DIR: webCopy } });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (webCopy) fs.rmSync(webCopy, { recursive: true, force: true });
 });
 
 const PASSWORD = 'nuri-haneul-2026';
+
+/** Copies dist/web once it is whole (index.html and every asset it names), retrying while a build is under way. */
+async function copyBuiltApp(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dure-e2e-web-'));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.cpSync(WEB_DIR, dir, { recursive: true });
+      const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+      const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
+      if (assets.length > 0 && assets.every((a) => fs.existsSync(path.join(dir, a)))) return dir;
+    } catch {
+      // mid-build: try again
+    }
+    if (attempt >= 60) throw new Error(`no complete build in ${WEB_DIR}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 
 /** A requester talking to the API with the session cookie of their sign-up. */
 class Requester {
@@ -398,14 +427,20 @@ describe('labeling in the browser', () => {
       await page.mouse.move(p2.x, p2.y, { steps: 10 });
       await page.mouse.up();
       let expected = { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y };
+      // Each step waits for the box list to show its effect: the next gesture aims at where the box now is.
+      const boxRow = page.getByTestId('bbox-list-objects').locator('.dure-list-row').first();
+      await boxRow.waitFor();
 
       if (plan.moveAndResize) {
         // Move it by dragging its middle, then pull its bottom-right handle.
         const mid = { x: Math.round((p1.x + p2.x) / 2), y: Math.round((p1.y + p2.y) / 2) };
         await page.mouse.move(mid.x, mid.y);
         await page.mouse.down();
+        const drawnRow = await boxRow.innerText();
         await page.mouse.move(mid.x + 40, mid.y + 12, { steps: 8 });
         await page.mouse.up();
+        await expect.poll(() => boxRow.innerText()).not.toBe(drawnRow);
+        const movedRow = await boxRow.innerText();
         const k = W / canvas.width;
         expected = { ...expected, x: expected.x + 40 * k, y: expected.y + 12 * k };
         const corner = { x: p2.x + 40, y: p2.y + 12 };
@@ -413,6 +448,7 @@ describe('labeling in the browser', () => {
         await page.mouse.down();
         await page.mouse.move(corner.x + 25, corner.y + 18, { steps: 8 });
         await page.mouse.up();
+        await expect.poll(() => boxRow.innerText()).not.toBe(movedRow);
         expected = { ...expected, width: expected.width + 25 * k, height: expected.height + 18 * k };
       }
       if (plan.relabelKey) {
@@ -444,6 +480,10 @@ describe('labeling in the browser', () => {
       }
 
       if (n === 1 || plan.zoomIn) await screenshot(page, `desktop-ko-labeling-item-${plan.zoomIn ? 'zoomed' : 'first'}`, false);
+
+      // Everything answered is still there (the header's figures refetch behind it).
+      expect(await page.getByRole('textbox', { name: '메모' }).inputValue()).toBe(plan.note);
+      expect(await page.getByRole('radio', { name: plan.weather }).getAttribute('aria-checked')).toBe('true');
 
       // 6. Ctrl+Enter submits; the next task follows.
       await page.keyboard.press('Control+Enter');

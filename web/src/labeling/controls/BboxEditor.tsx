@@ -44,6 +44,9 @@ export function fitBox(b: Box, W: number, H: number): Box {
   const y = r2(clamp(b.y, 0, H - height));
   width = r2(Math.min(width, W - x));
   height = r2(Math.min(height, H - y));
+  // Rounding must never push the far edge past the image (x + width ≤ W exactly, in floats too).
+  while (x + width > W && width > 0.01) width = r2(width - 0.01);
+  while (y + height > H && height > 0.01) height = r2(height - 0.01);
   return { x, y, width, height, label: b.label };
 }
 

@@ -72,7 +72,9 @@ function BackLink() {
 function Workbench({ project, onCounted }: { project: WorkProject; onCounted: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const template = project.template;
+  // The form of this visit: the project query refetches after every submit (today's figures),
+  // which must not restart the task in hand.
+  const [template] = useState(() => project.template);
   const [task, setTask] = useState<Task | null>(null);
   const [phase, setPhase] = useState<Phase>('loading');
   const [error, setError] = useState<unknown>(null);
@@ -111,7 +113,10 @@ function Workbench({ project, onCounted }: { project: WorkProject; onCounted: ()
     [project.id, template, qc],
   );
 
+  const started = useRef(false);
   useEffect(() => {
+    if (started.current) return;
+    started.current = true;
     if (project.canWork) void loadNext();
     else setPhase('error');
   }, [project.canWork, loadNext]);
