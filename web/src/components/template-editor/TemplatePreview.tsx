@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Collapse, Group, Paper, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Collapse, Group, Modal, Paper, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
 import { compactResult, defaultResult, validateResult, type ItemData, type Result, type Template } from '@core/templates/index.ts';
-import { IconAlertTriangle, IconCheck, IconChevronDown, IconChevronUp, IconEye } from '@tabler/icons-react';
+import { IconAlertTriangle, IconArrowsMaximize, IconCheck, IconChevronDown, IconChevronUp, IconEye } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LabelingForm, Markdown, problemsByControl, type ProblemsByControl } from '../../labeling';
 import { keepAnswers, previewItem } from './sample';
+import './template-editor.css';
 
 export interface PreviewSource {
   id: string;
@@ -39,6 +40,7 @@ export function TemplatePreview({ template, stale, instructions, sources, sample
   const [checked, setChecked] = useState<ProblemsByControl | null>(null);
   const [showInstructions, setShowInstructions] = useState(true);
   const [editItem, setEditItem] = useState(false);
+  const [full, setFull] = useState(false);
 
   useEffect(() => {
     if (!sources.some((s) => s.id === sourceId) && sources[0]) setSourceId(sources[0].id);
@@ -71,7 +73,11 @@ export function TemplatePreview({ template, stale, instructions, sources, sample
             {t('templateEditor.preview.title')}
           </Title>
         </Group>
-        {stale ? (
+        {!template ? (
+          <Badge color="gray" variant="light">
+            {t('templateEditor.preview.notReady')}
+          </Badge>
+        ) : stale ? (
           <Badge color="orange" variant="light" leftSection={<IconAlertTriangle size={12} />}>
             {t('templateEditor.preview.stale')}
           </Badge>
@@ -113,29 +119,31 @@ export function TemplatePreview({ template, stale, instructions, sources, sample
         </Button>
       </Group>
       <Collapse expanded={editItem}>
-        <Textarea
-          label={t('templateEditor.preview.itemJson')}
-          description={t('templateEditor.preview.itemJsonHint')}
-          value={custom ?? itemJson}
-          onChange={(e) => {
-            const s = e.currentTarget.value;
-            setCustom(s);
-            try {
-              const v: unknown = JSON.parse(s);
-              if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(t('templateEditor.preview.itemObject'));
-              setCustomData(v as ItemData);
-              setCustomError(null);
-            } catch (err) {
-              setCustomError((err as Error).message);
-            }
-          }}
-          error={customError}
-          autosize
-          minRows={3}
-          maxRows={12}
-          spellCheck={false}
-          styles={{ input: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 12 } }}
-        />
+        {editItem ? (
+          <Textarea
+            label={t('templateEditor.preview.itemJson')}
+            description={t('templateEditor.preview.itemJsonHint')}
+            value={custom ?? itemJson}
+            onChange={(e) => {
+              const s = e.currentTarget.value;
+              setCustom(s);
+              try {
+                const v: unknown = JSON.parse(s);
+                if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(t('templateEditor.preview.itemObject'));
+                setCustomData(v as ItemData);
+                setCustomError(null);
+              } catch (err) {
+                setCustomError((err as Error).message);
+              }
+            }}
+            error={customError}
+            autosize
+            minRows={3}
+            maxRows={12}
+            spellCheck={false}
+            styles={{ input: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 12 } }}
+          />
+        ) : null}
       </Collapse>
 
       <Paper withBorder p={{ base: 'xs', sm: 'sm' }} bg="gray.0" radius="md">
@@ -162,19 +170,21 @@ export function TemplatePreview({ template, stale, instructions, sources, sample
                 </Collapse>
               </Paper>
             ) : null}
-            <LabelingForm
-              key={JSON.stringify(template)}
-              template={template}
-              data={data}
-              value={value}
-              onChange={(next) => {
-                setAnswer(next);
-                setChecked(null);
-              }}
-              problems={checked ?? {}}
-              keyboard="none"
-              layout="stack"
-            />
+            <div className="dure-preview-narrow">
+              <LabelingForm
+                key={JSON.stringify(template)}
+                template={template}
+                data={data}
+                value={value}
+                onChange={(next) => {
+                  setAnswer(next);
+                  setChecked(null);
+                }}
+                problems={checked ?? {}}
+                keyboard="none"
+                layout="stack"
+              />
+            </div>
           </Stack>
         )}
       </Paper>
@@ -192,8 +202,38 @@ export function TemplatePreview({ template, stale, instructions, sources, sample
           <Button size="xs" variant="subtle" color="gray" onClick={() => setAnswer({})}>
             {t('templateEditor.preview.clear')}
           </Button>
+          <Button size="xs" variant="subtle" leftSection={<IconArrowsMaximize size={14} />} onClick={() => setFull(true)} visibleFrom="sm">
+            {t('templateEditor.preview.fullScreen')}
+          </Button>
         </Group>
       ) : null}
+      <Modal opened={full && !!template} onClose={() => setFull(false)} fullScreen title={t('templateEditor.preview.fullTitle')} closeButtonProps={{ 'aria-label': t('common.close') }}>
+        {template ? (
+          <Stack gap="md" maw={1120} mx="auto">
+            {instructions?.trim() ? (
+              <Paper withBorder p="md" radius="md">
+                <Text fw={600} size="sm" mb={4}>
+                  {t('templateEditor.preview.instructions')}
+                </Text>
+                <Markdown>{instructions}</Markdown>
+              </Paper>
+            ) : null}
+            <LabelingForm
+              key={JSON.stringify(template)}
+              template={template}
+              data={data}
+              value={value}
+              onChange={(next) => {
+                setAnswer(next);
+                setChecked(null);
+              }}
+              problems={checked ?? {}}
+              keyboard="none"
+              layout="split"
+            />
+          </Stack>
+        ) : null}
+      </Modal>
       {checked ? (
         checkedCount === 0 ? (
           <Alert color="teal" variant="light" icon={<IconCheck size={18} />} role="status">

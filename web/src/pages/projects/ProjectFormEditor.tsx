@@ -87,6 +87,10 @@ export function ProjectFormEditor({ project, start }: { project?: Project; start
         notifications.show({ message: t('common.saved'), color: 'dure' });
       }
     },
+    onError: (e) => {
+      // Work arrived meanwhile: the stats now show it and the editor locks the form.
+      if (project && isApiError(e) && e.status === 409) void qc.invalidateQueries({ queryKey: projectKeys.stats(project.id) });
+    },
   });
 
   const nameError = !name.trim() ? t('projects.form.nameRequired') : isApiError(save.error) ? save.error.fieldProblem('name')?.problem : undefined;
@@ -185,7 +189,7 @@ export function ProjectFormEditor({ project, start }: { project?: Project; start
           preview
         )
       ) : (
-        <Grid gap="lg" align="flex-start">
+        <Grid gap="lg">
           <Grid.Col span={{ base: 12, md: 7 }}>{editor}</Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
             <Box style={{ position: 'sticky', top: 76, maxHeight: 'calc(100vh - 96px)', overflowY: 'auto' }}>{preview}</Box>

@@ -124,8 +124,9 @@ export function SettingsPanel({ project, stats }: { project: Project; stats?: Pr
     <Stack gap="lg" pb={80}>
       {SECTIONS.map((section) => {
         let specs = section.settings;
-        if (section.id === 'answers' && !settings.dynamicOverlap.enabled) specs = specs.filter((s) => !s.path.startsWith('dynamicOverlap/') || s.path === 'dynamicOverlap/enabled');
-        if (section.id === 'gold' && !settings.qualification) specs = specs.filter((s) => !s.path.startsWith('qualification/'));
+        const troubled = (prefix: string) => problems.some((p) => p.path?.startsWith(`/settings/${prefix}/`));
+        if (section.id === 'answers' && !settings.dynamicOverlap.enabled && !troubled('dynamicOverlap')) specs = specs.filter((s) => !s.path.startsWith('dynamicOverlap/') || s.path === 'dynamicOverlap/enabled');
+        if (section.id === 'gold' && !settings.qualification && !troubled('qualification')) specs = specs.filter((s) => !s.path.startsWith('qualification/'));
         const plain = specs.filter((s) => !s.path.startsWith('qualification/'));
         const qual = specs.filter((s) => s.path.startsWith('qualification/'));
         return (
