@@ -66,7 +66,7 @@ class Requester {
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...headers };
     if (this.cookie) h.cookie = this.cookie;
-    let payload: BodyInit | undefined;
+    let payload: RequestInit['body'];
     if (Buffer.isBuffer(body)) payload = new Uint8Array(body);
     else if (body !== undefined) {
       payload = JSON.stringify(body);
@@ -189,9 +189,12 @@ const toNatural = (canvas: { x: number; y: number; width: number; height: number
   y: ((p.y - canvas.y) * H) / canvas.height,
 });
 
+// Functions given to page.evaluate run in the browser; this file is type-checked without the DOM
+// library, so they reach the page's globals through `globalThis as any`.
+
 async function activeElementInfo(page: Page) {
   return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
+    const el = (globalThis as any).document.activeElement;
     return {
       tag: el?.tagName ?? '',
       label: el?.getAttribute('aria-label') ?? '',
@@ -204,20 +207,21 @@ async function activeElementInfo(page: Page) {
 /** Selects `part` of the span text with a mouse drag from its first character to its last. */
 async function selectWithMouse(page: Page, part: string) {
   // In the middle of the screen, clear of the sticky action bar.
-  await page.evaluate(() => document.querySelector('[data-testid="span-text-entities"]')!.scrollIntoView({ block: 'center' }));
+  await page.getByTestId('span-text-entities').evaluate((el: any) => el.scrollIntoView({ block: 'center' }));
   const rects = await page.evaluate((needle) => {
-    const root = document.querySelector('[data-testid="span-text-entities"]')!;
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const doc = (globalThis as any).document;
+    const root = doc.querySelector('[data-testid="span-text-entities"]');
+    const walker = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
     let full = '';
-    const nodes: { node: Text; start: number }[] = [];
+    const nodes: { node: any; start: number }[] = [];
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      nodes.push({ node: n as Text, start: full.length });
-      full += (n as Text).data;
+      nodes.push({ node: n, start: full.length });
+      full += n.data;
     }
     const at = full.indexOf(needle);
     const charRect = (offset: number) => {
       const hit = nodes.filter((x) => x.start <= offset).at(-1)!;
-      const r = document.createRange();
+      const r = doc.createRange();
       r.setStart(hit.node, offset - hit.start);
       r.setEnd(hit.node, offset - hit.start + 1);
       const b = r.getBoundingClientRect();
@@ -235,8 +239,8 @@ async function waitForTask(page: Page, notId?: string | null): Promise<string | 
   const deadline = Date.now() + 15_000;
   for (;;) {
     const state = await page.evaluate(() => {
-      const el = document.querySelector('[data-testid="labeling-page"]');
-      return { phase: el?.getAttribute('data-phase') ?? null, item: el?.getAttribute('data-item-id') ?? null };
+      const el = (globalThis as any).document.querySelector('[data-testid="labeling-page"]');
+      return { phase: (el?.getAttribute('data-phase') ?? null) as string | null, item: (el?.getAttribute('data-item-id') ?? null) as string | null };
     });
     if (state.phase === 'done') return null;
     if (state.phase === 'ready' && state.item && state.item !== notId) return state.item;
@@ -245,6 +249,7 @@ async function waitForTask(page: Page, notId?: string | null): Promise<string | 
   }
 }
 
+// Generous time per test: the checkout is shared and the machine is often busy with other suites.
 describe('labeling in the browser', () => {
   it('a worker labels choice, text, box and span with the keyboard (and the mouse for the box and the selection); the stored results are exact', async () => {
     // ---- the requester sets up the project over the API ----------------------------------------
@@ -530,7 +535,7 @@ describe('labeling in the browser', () => {
     expect(CAPTION_CITY_HALL.indexOf('서울시청')).toBe(12);
 
     await ctx.close();
-  });
+  }, 240_000);
 
   it('the other controls in English: A/B by letter, rating and multi choice by number keys, number, email, a file upload; unsafe links stay text', async () => {
     const req = new Requester(server.url);
@@ -651,7 +656,7 @@ describe('labeling in the browser', () => {
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
     await ctx.close();
-  });
+  }, 240_000);
 
   it("rework comes first in the feed and opens with the reviewer's comment and the previous answer filled in", async () => {
     const NO_MONEY = { payPerAnnotation: 0, payPerReview: 0, overlap: 1, goldRate: 0, reviewFirstK: 0, dynamicOverlap: { enabled: false, targetConfidence: 0.95, minAnswers: 1 } };
@@ -725,7 +730,7 @@ describe('labeling in the browser', () => {
     const results = line.annotations.map((a: { result: unknown }) => a.result);
     expect(results).toContainEqual({ topic: '경제', why: '기준금리는 경제 정책' });
     await ctx.close();
-  });
+  }, 240_000);
 
   it('on a phone a worker answers a choice-and-text task with taps and typing', async () => {
     const req = new Requester(server.url);
@@ -791,5 +796,5 @@ describe('labeling in the browser', () => {
     const [line] = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
     expect(line.annotations[0].result).toEqual({ category: '도로·보행', comment: '휠체어 통행 불가' });
     await ctx.close();
-  });
+  }, 240_000);
 });
