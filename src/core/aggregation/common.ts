@@ -73,9 +73,21 @@ export function tabIndex(K: number, w: number, l: number): number {
   return (w * K + l) * 2 * K;
 }
 
+/**
+ * Offset in a table of each answer's (worker, label) record: (worker·K + label)·stride. Costs
+ * 4 bytes an answer and saves the passes two loads and a multiply-add per answer.
+ */
+export function recordOffsets(p: PreparedAnswers, stride: number): Int32Array {
+  const { n, K, worker, label } = p;
+  if (p.nWorkers * K * stride > 0x7fffffff) throw new RangeError('too many workers × labels for one table');
+  const rec = new Int32Array(n);
+  for (let a = 0; a < n; a++) rec[a] = (worker[a] * K + label[a]) * stride;
+  return rec;
+}
+
 /** Fills the counts half of `tab` and classCount (Σ_items post[item][k]) from a posterior. */
-export function accumulate(p: PreparedAnswers, post: Float64Array, tab: Float64Array, classCount: Float64Array): void {
-  const { nItems, K, itemStart, worker, label } = p;
+export function accumulate(p: PreparedAnswers, rec: Int32Array, post: Float64Array, tab: Float64Array, classCount: Float64Array): void {
+  const { nItems, K, itemStart } = p;
   const K2 = 2 * K;
   for (let j = 0; j < tab.length; j += K2) for (let k = K; k < K2; k++) tab[j + k] = 0;
   classCount.fill(0);
@@ -84,7 +96,7 @@ export function accumulate(p: PreparedAnswers, post: Float64Array, tab: Float64A
     const off = i * K;
     for (let k = 0; k < K; k++) classCount[k] += post[off + k];
     for (let a = itemStart[i]; a < itemStart[i + 1]; a++) {
-      const base = (worker[a] * K + label[a]) * K2 + K;
+      const base = rec[a] + K;
       for (let k = 0; k < K; k++) tab[base + k] += post[off + k];
     }
   }
@@ -99,6 +111,7 @@ export function accumulate(p: PreparedAnswers, post: Float64Array, tab: Float64A
  */
 export function tablePass(
   p: PreparedAnswers,
+  rec: Int32Array,
   tab: Float64Array,
   logPrior: Float64Array,
   post: Float64Array,
@@ -106,7 +119,7 @@ export function tablePass(
   scratch: Float64Array,
   stats: Float64Array,
 ): void {
-  const { nItems, K, itemStart, worker, label, gold } = p;
+  const { nItems, K, itemStart, gold } = p;
   const K2 = 2 * K;
   for (let j = 0; j < tab.length; j += K2) for (let k = K; k < K2; k++) tab[j + k] = 0;
   classCount.fill(0);
@@ -121,7 +134,7 @@ export function tablePass(
     if (g < 0 && e === s) continue;
     for (let k = 0; k < K; k++) scratch[k] = logPrior[k];
     for (let a = s; a < e; a++) {
-      const base = (worker[a] * K + label[a]) * K2;
+      const base = rec[a];
       for (let k = 0; k < K; k++) scratch[k] += tab[base + k];
     }
     if (g >= 0) ll += scratch[g];
@@ -146,7 +159,7 @@ export function tablePass(
     }
     for (let k = 0; k < K; k++) classCount[k] += post[off + k];
     for (let a = s; a < e; a++) {
-      const base = (worker[a] * K + label[a]) * K2 + K;
+      const base = rec[a] + K;
       for (let k = 0; k < K; k++) tab[base + k] += post[off + k];
     }
   }
@@ -170,8 +183,9 @@ export function runTableModel(
   const maxIt = opts.maxIterations ?? 500;
   const post = voteShares(p);
   const tab = newTable(p);
+  const rec = recordOffsets(p, 2 * K);
   const classCount = new Float64Array(K);
-  accumulate(p, post, tab, classCount);
+  accumulate(p, rec, post, tab, classCount);
   const logPrior = new Float64Array(K);
   const scratch = new Float64Array(K);
   const stats = new Float64Array(3);
@@ -180,7 +194,7 @@ export function runTableModel(
   while (iterations < maxIt) {
     update(tab, classCount, logPrior);
     iterations++;
-    tablePass(p, tab, logPrior, post, classCount, scratch, stats);
+    tablePass(p, rec, tab, logPrior, post, classCount, scratch, stats);
     if (conv.done(stats[0], stats[1], stats[2])) {
       converged = true;
       break;

@@ -1,4 +1,4 @@
-import { Convergence, DEFAULT_TOLERANCE, diagMatrix, empiricalClassPrior, finish, isInformative, qualityFromConfusion, voteShares } from './common.ts';
+import { Convergence, DEFAULT_TOLERANCE, diagMatrix, recordOffsets, empiricalClassPrior, finish, isInformative, qualityFromConfusion, voteShares } from './common.ts';
 import { digamma, lgamma, rng } from './math.ts';
 import type { PreparedAnswers } from './prepare.ts';
 import type { CategoricalOptions, CategoricalResult } from './types.ts';
@@ -95,7 +95,7 @@ export function ebcc(p: PreparedAnswers, opts: EbccOptions = {}): CategoricalRes
 }
 
 function runOnce(p: PreparedAnswers, z0: Float64Array, alpha: Float64Array, M: number, seed: number, opts: CategoricalOptions): Run {
-  const { nItems, nWorkers, K, itemStart, worker, label, gold } = p;
+  const { nItems, nWorkers, K, itemStart, gold } = p;
   const tol = opts.tolerance ?? DEFAULT_TOLERANCE;
   const maxIt = opts.maxIterations ?? 500;
   const KM = K * M;
@@ -119,13 +119,14 @@ function runOnce(p: PreparedAnswers, z0: Float64Array, alpha: Float64Array, M: n
   // touches one contiguous run of memory in a pass (see newTable in common.ts).
   const KM2 = 2 * KM;
   const tab = new Float64Array(nWorkers * K * KM2);
+  const rec = recordOffsets(p, KM2);
   const classCount = new Float64Array(K);
   const subCount = new Float64Array(KM);
   const accumulateItem = (i: number): void => {
     const off = i * KM;
     for (let km = 0; km < KM; km++) subCount[km] += zg[off + km];
     for (let a = itemStart[i]; a < itemStart[i + 1]; a++) {
-      const base = (worker[a] * K + label[a]) * KM2 + KM;
+      const base = rec[a] + KM;
       for (let km = 0; km < KM; km++) tab[base + km] += zg[off + km];
     }
   };
@@ -181,7 +182,7 @@ function runOnce(p: PreparedAnswers, z0: Float64Array, alpha: Float64Array, M: n
       if (g < 0 && e === s) continue;
       for (let km = 0; km < KM; km++) scratch[km] = elogPiTau[km];
       for (let a = s; a < e; a++) {
-        const base = (worker[a] * K + label[a]) * KM2;
+        const base = rec[a];
         for (let km = 0; km < KM; km++) scratch[km] += tab[base + km];
       }
       if (g >= 0) for (let k = 0; k < K; k++) if (k !== g) for (let m = 0; m < M; m++) scratch[k * M + m] = -Infinity;

@@ -16,9 +16,6 @@ export const GLAD_ALPHA_MEAN = 1;
 const PRIOR_PSEUDO = 0.01;
 const MAX_STEP = 2;
 
-function logSigmoid(z: number): number {
-  return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
-}
 
 export function glad(p: PreparedAnswers, opts: CategoricalOptions = {}): CategoricalResult {
   const { nItems, nWorkers, K, itemStart, worker, label, gold } = p;
@@ -95,8 +92,10 @@ export function glad(p: PreparedAnswers, opts: CategoricalOptions = {}): Categor
       for (let k = 0; k < K; k++) scratch[k] = logPrior[k];
       for (let a = s0; a < e0; a++) {
         const z = alpha[worker[a]] * b;
-        const right = logSigmoid(z);
-        const wrong = logSigmoid(-z) - lwK;
+        // log σ(z) and log σ(−z) share one exp and one log1p.
+        const l1 = Math.log1p(Math.exp(-Math.abs(z)));
+        const right = -(z < 0 ? -z : 0) - l1;
+        const wrong = -(z > 0 ? z : 0) - l1 - lwK;
         base += wrong;
         scratch[label[a]] += right - wrong;
       }
