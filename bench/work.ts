@@ -30,6 +30,23 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/schema.ts';
 import { buildApp } from '../src/server/app.ts';
 
+/**
+ * The simulated crowd answers at machine speed, 200 accounts from one address, all the same
+ * answer: the quality module would rightly pause every one of them. Its checks still run (same
+ * statements); only the thresholds are set out of reach. Exported before the capture app is built
+ * so both the capture and the server run with the same rules.
+ */
+const BENCH_QUALITY_RULES = JSON.stringify({
+  abuse: {
+    burst: { medium: 1e9, high: 1e9 },
+    sharedAddress: { medium: 1e9, high: 1e9 },
+    sameAnswer: { minAnswers: 1e9 },
+    speed: { minTasks: 1e9 },
+    agreement: { minCompared: 1e9 },
+  },
+});
+process.env.DURE_QUALITY_RULES = BENCH_QUALITY_RULES;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {

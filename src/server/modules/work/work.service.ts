@@ -314,10 +314,12 @@ export class WorkService {
             },
           };
           for (const hook of hooks) await hook(q as Trx, ctx);
-          ins.status = (await workRepo.annotationStatus(q, ins.id)) ?? ins.status;
         }
         return ins;
       });
+      // A hook may have changed the status (review sampling). Read it back after the commit, so
+      // the item row is not held locked for one more round trip.
+      if (hooks.length) row.status = (await workRepo.annotationStatus(this.ctx.db, row.id)) ?? row.status;
       return { annotation: annotationOut(row), replayed: false };
     } catch (e) {
       if (e instanceof LeaseGone || pgCode(e) === '23505') {
