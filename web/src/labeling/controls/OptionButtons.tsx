@@ -69,7 +69,7 @@ export function OptionButtons({ options, kind, onPick, readOnly, label, invalid,
       onClick={() => !readOnly && onPick?.(i)}
       onKeyDown={(e) => onKeyDown(e, i)}
     >
-      {o.keyHint ? (
+      {o.keyHint && !readOnly ? (
         <Kbd size="sm" className="dure-option-key">
           {o.keyHint}
         </Kbd>
