@@ -112,6 +112,15 @@ describe('jsonl and json', () => {
     const bare = JSON.parse(runText('jsonl', ctx(ALL, { includeAnnotations: false }), [[item({ annotations: null })]]).trim());
     expect(bare.annotations).toBeUndefined();
   });
+  it('the fast line equals the record, copying JSON text from the database as is', async () => {
+    const { itemLine, itemRecord } = await import('./jsonl.ts');
+    const plain = item();
+    expect(itemLine(plain)).toBe(JSON.stringify(itemRecord(plain)));
+    const raw = { ...item(), dataJson: '{"text": "그대로", "n": 1}', annotations: [{ ...item().annotations![0]!, resultJson: '{"kind": "street"}' }] };
+    const line = itemLine(raw);
+    expect(line).toContain('"data":{"text": "그대로", "n": 1}');
+    expect(JSON.parse(line)).toEqual({ ...JSON.parse(JSON.stringify(itemRecord(plain))), data: { text: '그대로', n: 1 } });
+  });
   it('json is a valid array across pages, and [] when empty', () => {
     const s = runText('json', ctx(ALL), [[item({ id: 1 }), item({ id: 2 })], [], [item({ id: 3 })]]);
     expect(JSON.parse(s).map((x: { id: number }) => x.id)).toEqual([1, 2, 3]);

@@ -19,6 +19,25 @@ export function itemRecord(item: ExportItem): Record<string, unknown> {
   return out;
 }
 
+const str = JSON.stringify;
+
+/**
+ * `JSON.stringify(itemRecord(item))`, with the same keys in the same order, but copying `data`
+ * and each `result` as the JSON text the database gave (no parse, no re-serialisation).
+ */
+export function itemLine(item: ExportItem): string {
+  let s = `{"id":${item.id},"data":${item.dataJson ?? str(item.data)},"labels":${str(item.labels)},"confidence":${str(item.confidence)},"isGold":${item.isGold},"state":${str(item.state)},"completedAt":${str(item.completedAt)}`;
+  if (item.annotations) {
+    s += ',"annotations":[';
+    for (let i = 0; i < item.annotations.length; i++) {
+      const a = item.annotations[i]!;
+      s += `${i ? ',' : ''}{"id":${a.id},"worker":${str(a.worker)},"result":${a.resultJson ?? str(a.result)},"status":${str(a.status)},"createdAt":${str(a.createdAt)}}`;
+    }
+    s += ']';
+  }
+  return `${s}}`;
+}
+
 export const jsonl: ExportFormat = {
   kind: 'text',
   name: 'jsonl',
@@ -28,7 +47,11 @@ export const jsonl: ExportFormat = {
   create: (): TextWriter => ({
     sections: 1,
     head: () => '',
-    page: (items) => [items.map((i) => `${JSON.stringify(itemRecord(i))}\n`).join('')],
+    page: (items) => {
+      let s = '';
+      for (const i of items) s += `${itemLine(i)}\n`;
+      return [s];
+    },
     between: () => '',
     tail: () => '',
   }),
@@ -48,7 +71,7 @@ export const json: ExportFormat = {
       page: (items) => {
         let s = '';
         for (const i of items) {
-          s += `${first ? '\n' : ',\n'}${JSON.stringify(itemRecord(i))}`;
+          s += `${first ? '\n' : ',\n'}${itemLine(i)}`;
           first = false;
         }
         return [s];

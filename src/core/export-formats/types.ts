@@ -20,11 +20,15 @@ export interface ExportAnnotation {
   result: Record<string, unknown>;
   status: string;
   createdAt: string;
+  /** `result` as JSON text, when the source has it so: writers may copy it instead of serialising. */
+  resultJson?: string;
 }
 
 export interface ExportItem {
   id: number;
   data: ItemData;
+  /** `data` as JSON text, when the source has it so: writers may copy it instead of serialising. */
+  dataJson?: string;
   isGold: boolean;
   state: string;
   completedAt: string | null;

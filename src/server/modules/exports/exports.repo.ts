@@ -7,25 +7,43 @@ export interface ItemFilter {
   gold: 'exclude' | 'include' | 'only';
 }
 
+/**
+ * Item and annotation data come as JSON *text* and times as ISO-8601 text made by the database:
+ * most exports copy them into the output unchanged, so parsing them (and re-serialising) would
+ * be most of the work. They are parsed only where a format looks inside.
+ */
 export interface ExportItemRow {
   id: number;
-  data: Record<string, unknown>;
+  data_json: string;
   gold: Record<string, unknown> | null;
   is_gold: boolean;
   state: string;
   label: Record<string, unknown> | null;
   confidence: number | null;
-  completed_at: Date | string | null;
+  completed_at: string | null;
 }
 
 export interface ExportAnnotationRow {
   id: number;
   item_id: number;
   worker_id: string;
-  result: Record<string, unknown>;
+  result_json: string;
   status: string;
-  created_at: Date | string;
+  created_at: string;
 }
+
+/** `2026-11-23T08:00:00.000Z`, exactly as JavaScript's toISOString writes it. */
+const iso = (col: string) => sql<string>`to_char(${sql.ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const ITEM_COLUMNS = [
+  'id',
+  sql<string>`data::text`.as('data_json'),
+  'gold',
+  'is_gold',
+  'state',
+  'label',
+  'confidence',
+  iso('completed_at').as('completed_at'),
+] as const;
 
 function filtered(db: Queryable, projectId: string, f: ItemFilter) {
   let q = db.selectFrom('items').where('project_id', '=', projectId);
@@ -39,7 +57,7 @@ export const exportsRepo = {
   /** The next page of items after `afterId` (keyset on the primary key: every page costs the same). */
   itemPage(db: Queryable, projectId: string, f: ItemFilter, afterId: number, limit: number): Promise<ExportItemRow[]> {
     return filtered(db, projectId, f)
-      .select(['id', 'data', 'gold', 'is_gold', 'state', 'label', 'confidence', 'completed_at'])
+      .select(ITEM_COLUMNS)
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
@@ -49,7 +67,7 @@ export const exportsRepo = {
   itemsByIds(db: Queryable, ids: number[]): Promise<ExportItemRow[]> {
     return db
       .selectFrom('items')
-      .select(['id', 'data', 'gold', 'is_gold', 'state', 'label', 'confidence', 'completed_at'])
+      .select(ITEM_COLUMNS)
       .where('id', 'in', ids)
       .orderBy('id')
       .execute() as Promise<ExportItemRow[]>;
@@ -67,7 +85,7 @@ export const exportsRepo = {
     if (!itemIds.length) return Promise.resolve([]);
     let q = db
       .selectFrom('annotations')
-      .select(['id', 'item_id', 'worker_id', 'result', 'status', 'created_at'])
+      .select(['id', 'item_id', 'worker_id', sql<string>`result::text`.as('result_json'), 'status', iso('created_at').as('created_at')])
       .where('item_id', '=', sql<number>`any(${sql.val(itemIds)}::bigint[])`);
     if (statuses) q = q.where('status', 'in', statuses as never[]);
     return q.orderBy('item_id').orderBy('id').execute() as Promise<ExportAnnotationRow[]>;

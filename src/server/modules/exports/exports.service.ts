@@ -8,8 +8,10 @@ import {
   EXPORT_FORMATS,
   type ExportContext,
   type ExportFormat,
+  type ExportAnnotation,
   type ExportItem,
   itemLabels,
+  itemRecord,
   labelStudioConfig,
   pickControl,
   type TextWriter,
@@ -107,17 +109,25 @@ export class ExportsService {
     });
   }
 
-  /** Pages of export items, keyset over item ids; memory holds one page at a time. */
+  /**
+   * Pages of export items, keyset over item ids. The next page's queries run while the
+   * current page is being written (database and serialisation overlap); memory holds two
+   * pages at most.
+   */
   private async *pages(project: ProjectRow, template: Template, filter: ItemFilter, opts: ExportOptions & { annotations: boolean }, key: string): AsyncGenerator<ExportItem[]> {
     const pseudo = pseudonymizer(key);
-    let after = 0;
-    for (;;) {
-      const rows = await exportsRepo.itemPage(this.ctx.db, project.id, filter, after, this.pageSize);
-      if (!rows.length) return;
-      after = rows[rows.length - 1]!.id;
-      const items = await buildExportItems(this.ctx.db, template, rows, opts, pseudo);
+    const fetch = (after: number) => {
+      const p = fetchPage(this.ctx.db, template, (db) => exportsRepo.itemPage(db, project.id, filter, after, this.pageSize), opts);
+      p.catch(() => undefined); // awaited below; a page nobody waits for any more must not crash the process
+      return p;
+    };
+    let next: Promise<FetchedPage> | null = fetch(0);
+    while (next) {
+      const page: FetchedPage = await next;
+      if (!page.rows.length) return;
+      next = page.rows.length < this.pageSize ? null : fetch(page.rows[page.rows.length - 1]!.id);
+      const items = toExportItems(template, page, opts, pseudo);
       if (items.length) yield items;
-      if (rows.length < this.pageSize) return;
     }
   }
 }
@@ -128,45 +138,77 @@ export interface BuildOptions {
   minConfidence: number | null;
 }
 
+export interface FetchedPage {
+  rows: ExportItemRow[];
+  annotations: ExportAnnotationRow[];
+}
+
+/** Item rows, then — only when needed — their annotations (one query for the whole page). */
+export async function fetchPage(db: Queryable, template: Template, rowsOf: (db: Queryable) => Promise<ExportItemRow[]>, opts: BuildOptions): Promise<FetchedPage> {
+  const rows = await rowsOf(db);
+  const needAnswers = rows.length > 0 && (opts.annotations || opts.approvedOnly || rows.some((r) => needsFallback(template, r)));
+  const annotations = needAnswers ? await exportsRepo.annotationsOf(db, rows.map((r) => r.id), opts.approvedOnly ? ['approved'] : null) : [];
+  return { rows, annotations };
+}
+
+/** An item as exports see it; its data is parsed from the row's JSON text only if someone reads it. */
+class RowItem implements ExportItem {
+  private parsed: Record<string, unknown> | undefined;
+  constructor(
+    readonly id: number,
+    readonly dataJson: string,
+    readonly isGold: boolean,
+    readonly state: string,
+    readonly completedAt: string | null,
+    readonly labels: ExportItem['labels'],
+    readonly confidence: number | null,
+    readonly annotations: ExportAnnotation[] | null,
+  ) {}
+  get data(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.dataJson) as Record<string, unknown>);
+  }
+  toJSON() {
+    return itemRecord(this);
+  }
+}
+
+class RowAnnotation implements ExportAnnotation {
+  private parsed: Record<string, unknown> | undefined;
+  constructor(
+    readonly id: number,
+    readonly worker: string,
+    readonly resultJson: string,
+    readonly status: string,
+    readonly createdAt: string,
+  ) {}
+  get result(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.resultJson) as Record<string, unknown>);
+  }
+  toJSON() {
+    return { id: this.id, worker: this.worker, result: this.result, status: this.status, createdAt: this.createdAt };
+  }
+}
+
 /**
- * Item rows → export items: their annotations (one query for all rows, only when needed),
- * final labels, pseudonymous workers; drops the items the approval and confidence filters
- * exclude. Shared by exports and webhook events.
+ * Fetched rows → export items: final labels, pseudonymous workers; drops the items the approval
+ * and confidence filters exclude. Shared by exports and webhook events.
  */
-export async function buildExportItems(
-  db: Queryable,
-  template: Template,
-  rows: ExportItemRow[],
-  opts: BuildOptions,
-  pseudo: (workerId: string) => string,
-): Promise<ExportItem[]> {
-  const needAnswers = opts.annotations || opts.approvedOnly || rows.some((r) => needsFallback(template, r));
-  const anns = needAnswers ? await exportsRepo.annotationsOf(db, rows.map((r) => r.id), opts.approvedOnly ? ['approved'] : null) : [];
+export function toExportItems(template: Template, page: FetchedPage, opts: BuildOptions, pseudo: (workerId: string) => string): ExportItem[] {
   const byItem = new Map<number, ExportAnnotationRow[]>();
-  for (const a of anns) {
+  for (const a of page.annotations) {
     const list = byItem.get(a.item_id);
     if (list) list.push(a);
     else byItem.set(a.item_id, [a]);
   }
   const items: ExportItem[] = [];
-  for (const r of rows) {
+  for (const r of page.rows) {
     const a = byItem.get(r.id) ?? [];
     if (opts.approvedOnly && !r.is_gold && a.length === 0) continue;
-    const counted = a.filter((x) => COUNTED.has(x.status)).map((x) => ({ worker: x.worker_id, result: x.result }));
+    const anns = a.map((x) => new RowAnnotation(x.id, pseudo(x.worker_id), x.result_json, x.status, x.created_at));
+    const counted = needsFallback(template, r) ? anns.flatMap((x, k) => (COUNTED.has(x.status) ? [{ worker: a[k]!.worker_id, result: x.result }] : [])) : [];
     const { labels, confidence } = itemLabels(template, { isGold: r.is_gold, gold: r.gold, label: r.label, confidence: r.confidence }, counted);
     if (opts.minConfidence !== null && (confidence === null || confidence < opts.minConfidence)) continue;
-    items.push({
-      id: r.id,
-      data: r.data,
-      isGold: r.is_gold,
-      state: r.state,
-      completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
-      labels,
-      confidence,
-      annotations: opts.annotations
-        ? a.map((x) => ({ id: x.id, worker: pseudo(x.worker_id), result: x.result, status: x.status, createdAt: new Date(x.created_at).toISOString() }))
-        : null,
-    });
+    items.push(new RowItem(r.id, r.data_json, r.is_gold, r.state, r.completed_at, labels, confidence, opts.annotations ? anns : null));
   }
   return items;
 }

@@ -1,6 +1,6 @@
 import type { Template } from '../../../core/templates/types.ts';
 import { exportsRepo } from '../exports/exports.repo.ts';
-import { buildExportItems } from '../exports/exports.service.ts';
+import { fetchPage, toExportItems } from '../exports/exports.service.ts';
 import { pseudonymizer } from '../exports/pseudonym.ts';
 import type { SubmitHook } from '../work/index.ts';
 import { enqueueEvent } from './enqueue.ts';
@@ -44,9 +44,11 @@ export function webhookSubmitHook(): SubmitHook {
     if (!(await webhooksRepo.completedNow(trx, ctx.item.id))) return;
     if (wanted.has('item.completed')) {
       await enqueueEvent(trx, projectId, 'item.completed', async () => {
-        const rows = await exportsRepo.itemsByIds(trx, [ctx.item.id]);
+        const template = ctx.project.template as Template;
+        const opts = { annotations: false, approvedOnly: false, minConfidence: null };
+        const page = await fetchPage(trx, template, (db) => exportsRepo.itemsByIds(db, [ctx.item.id]), opts);
         const p = pseudo ?? pseudonymizer(await exportsRepo.pseudonymKey(trx, projectId));
-        const [item] = await buildExportItems(trx, ctx.project.template as Template, rows, { annotations: false, approvedOnly: false, minConfidence: null }, p);
+        const [item] = toExportItems(template, page, opts, p);
         return {
           projectId,
           item: item ? { id: item.id, data: item.data, labels: item.labels, confidence: item.confidence, completedAt: item.completedAt } : { id: ctx.item.id },

@@ -49,7 +49,7 @@ export class Receiver {
     return JSON.parse(this.received[i]!.body.toString('utf8'));
   }
 
-  async waitFor(n: number, timeoutMs = 10_000): Promise<void> {
+  async waitFor(n: number, timeoutMs = 30_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (this.received.length < n) {
       if (Date.now() > end) throw new Error(`receiver got ${this.received.length} of ${n} requests in ${timeoutMs} ms`);
@@ -58,7 +58,7 @@ export class Receiver {
   }
 }
 
-export async function until<T>(f: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(f: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
