@@ -1,5 +1,5 @@
 import { argmaxRow } from './math.ts';
-import type { PreparedAnswers } from './prepare.ts';
+import { AggregationInputError, type PreparedAnswers } from './prepare.ts';
 import type { CategoricalMethod, CategoricalOptions, CategoricalResult } from './types.ts';
 
 /**
@@ -47,6 +47,30 @@ export function voteShares(p: PreparedAnswers): Float64Array {
     if (e === s) continue;
     const inv = 1 / (e - s);
     for (let a = s; a < e; a++) post[off + label[a]] += inv;
+  }
+  return post;
+}
+
+/**
+ * The starting posterior of the iterative methods: the vote shares, or `warmStart` where it
+ * holds a distribution (gold rows stay one-hot, unanswered rows stay zero).
+ */
+export function initialPosterior(p: PreparedAnswers, warmStart?: Float64Array): Float64Array {
+  const post = voteShares(p);
+  if (!warmStart) return post;
+  const { nItems, K, gold } = p;
+  if (warmStart.length !== nItems * K)
+    throw new AggregationInputError(`warmStart has length ${warmStart.length}, expected nItems × nLabels = ${nItems * K}`);
+  for (let i = 0; i < nItems; i++) {
+    if (gold[i] >= 0 || !isInformative(p, i)) continue;
+    let s = 0;
+    let ok = true;
+    for (let k = 0; k < K; k++) {
+      const v = warmStart[i * K + k];
+      if (!(v >= 0 && v <= 1)) ok = false;
+      s += v;
+    }
+    if (ok && Math.abs(s - 1) < 1e-6) for (let k = 0; k < K; k++) post[i * K + k] = warmStart[i * K + k];
   }
   return post;
 }
@@ -181,7 +205,7 @@ export function runTableModel(
   const { K } = p;
   const conv = new Convergence(opts.tolerance ?? DEFAULT_TOLERANCE, p.nItems);
   const maxIt = opts.maxIterations ?? 500;
-  const post = voteShares(p);
+  const post = initialPosterior(p, opts.warmStart);
   const tab = newTable(p);
   const rec = recordOffsets(p, 2 * K);
   const classCount = new Float64Array(K);

@@ -1,4 +1,4 @@
-import { Convergence, DEFAULT_TOLERANCE, diagMatrix, recordOffsets, empiricalClassPrior, finish, isInformative, qualityFromConfusion, voteShares } from './common.ts';
+import { Convergence, DEFAULT_TOLERANCE, diagMatrix, recordOffsets, empiricalClassPrior, initialPosterior, finish, isInformative, qualityFromConfusion, voteShares } from './common.ts';
 import { digamma, lgamma, rng } from './math.ts';
 import type { PreparedAnswers } from './prepare.ts';
 import type { CategoricalOptions, CategoricalResult } from './types.ts';
@@ -22,12 +22,9 @@ export const EBCC_OFF = 1;
 export const EBCC_RESTARTS = 5;
 
 export interface EbccOptions extends CategoricalOptions {
-  restarts?: number;
   subtypes?: number;
   /** Class-share prior: 'empirical' = the vote-share counts (as in the paper's experiments), else flat. */
   classPrior?: 'empirical' | 'flat';
-  /** Starting posterior (default: vote shares). */
-  init?: Float64Array;
 }
 
 interface Run {
@@ -46,7 +43,7 @@ export function ebcc(p: PreparedAnswers, opts: EbccOptions = {}): CategoricalRes
   const M = Math.max(1, opts.subtypes ?? EBCC_SUBTYPES);
   const seed = opts.seed ?? 1;
   const votes = voteShares(p);
-  const z0 = opts.init ?? votes;
+  const z0 = opts.warmStart ? initialPosterior(p, opts.warmStart) : votes;
   const alpha =
     (opts.classPrior ?? 'empirical') === 'empirical'
       ? empiricalClassPrior(p, votes, EBCC_ALPHA)

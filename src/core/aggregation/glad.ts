@@ -1,4 +1,4 @@
-import { Convergence, DEFAULT_TOLERANCE, finish, isInformative, priorFromCounts, voteShares } from './common.ts';
+import { Convergence, DEFAULT_TOLERANCE, finish, initialPosterior, isInformative, priorFromCounts } from './common.ts';
 import { softmaxRow } from './math.ts';
 import type { PreparedAnswers } from './prepare.ts';
 import type { CategoricalOptions, CategoricalResult } from './types.ts';
@@ -22,7 +22,7 @@ export function glad(p: PreparedAnswers, opts: CategoricalOptions = {}): Categor
   const tol = opts.tolerance ?? DEFAULT_TOLERANCE;
   const maxIt = opts.maxIterations ?? 200;
   const lwK = Math.log(Math.max(1, K - 1));
-  const post = voteShares(p);
+  const post = initialPosterior(p, opts.warmStart);
   const alpha = new Float64Array(nWorkers).fill(GLAD_ALPHA_MEAN);
   const logBeta = new Float64Array(nItems);
   const beta = new Float64Array(nItems).fill(1);

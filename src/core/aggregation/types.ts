@@ -31,8 +31,16 @@ export interface CategoricalOptions {
    * iterations (default 1e-6), or once no posterior probability moves by more than 1e-6.
    */
   tolerance?: number;
+  /**
+   * Warm start for the iterative methods: a previous result's `posterior` (nItems × nLabels,
+   * row-major). Rows that are not a distribution (e.g. zeros for items added since) start from
+   * the vote shares. Recomputing after a few new answers then takes a few iterations.
+   */
+  warmStart?: Float64Array;
   /** Seed for the methods that use randomness (EBCC restarts, tie breaking). Default 1. */
   seed?: number;
+  /** EBCC: random restarts, the best evidence lower bound is kept (default 5). */
+  restarts?: number;
 }
 
 export interface CategoricalResult {
