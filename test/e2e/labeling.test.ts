@@ -480,6 +480,14 @@ describe('labeling in the browser', () => {
         await selectWithMouse(page, plan.span.text);
         await page.keyboard.press(plan.span.key);
         await page.getByTestId('span-list-entities').getByText(`“${plan.span.text}”`).waitFor();
+        if (plan.zoomIn) {
+          // A click on a highlighted span removes it; tag it again.
+          await page.locator('[data-testid="span-text-entities"] .dure-span').first().click();
+          await page.getByTestId('span-list-entities').waitFor({ state: 'detached' });
+          await selectWithMouse(page, plan.span.text);
+          await page.keyboard.press(plan.span.key);
+          await page.getByTestId('span-list-entities').getByText(`“${plan.span.text}”`).waitFor();
+        }
       } else {
         expect(await page.getByTestId('span-text-entities').count()).toBe(0);
       }
@@ -537,7 +545,7 @@ describe('labeling in the browser', () => {
     await ctx.close();
   }, 240_000);
 
-  it('the other controls in English: A/B by letter, rating and multi choice by number keys, number, email, a file upload; unsafe links stay text', async () => {
+  it('the other controls in English: A/B by letter, rating and multi choice by number keys, number, email, a file upload, a server 400 mapped to its control; unsafe links stay text', async () => {
     const req = new Requester(server.url);
     await req.json('POST', '/api/auth/signup', {
       email: uniqueEmail('llm'),
@@ -643,6 +651,21 @@ describe('labeling in the browser', () => {
     await screenshot(page, 'desktop-en-labeling-other-controls', false);
     await page.getByRole('textbox', { name: 'Score' }).fill('7.5');
     expect(await page.getByTestId('problems-score').count()).toBe(0);
+
+    // A 400 from the server lands next to the control its path names (and the answer stays).
+    let submits = 0;
+    await page.route('**/api/work/assignments/*/submit', async (route) => {
+      submits++;
+      await route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'validation_failed', message: 'the result does not fit the form', details: [{ path: '/result/evidence', problem: 'file type is not accepted (accepted: image/png)' }] } }),
+      });
+    });
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('problems-evidence').getByText('This type of file is not accepted.').waitFor();
+    expect(submits).toBe(1);
+    await page.unrouteAll();
     await page.keyboard.press('Control+Enter');
     await page.getByTestId('no-more-tasks').waitFor();
     expect(errors).toEqual([]);
