@@ -33,6 +33,13 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('dynamic overlap bounds', () => {
+  it('checks minAnswers against overlap only when dynamic overlap is on', () => {
+    expect(resolveSettings({ overlap: 1 }).problems).toEqual([]);
+    expect(resolveSettings({ overlap: 1, dynamicOverlap: { enabled: true } }).problems[0]!.path).toBe('/settings/dynamicOverlap/minAnswers');
+  });
+});
+
 describe('project status transitions', () => {
   it('allows the lifecycle and refuses shortcuts', () => {
     expect(canTransition('draft', 'active')).toBe(true);

@@ -139,7 +139,7 @@ export function resolveSettings(
       problems.push({ path, problem: 'unknown setting' });
     }
   }
-  if (out.dynamicOverlap.minAnswers > out.overlap) {
+  if (out.dynamicOverlap.enabled && out.dynamicOverlap.minAnswers > out.overlap) {
     problems.push({ path: `${prefix}/dynamicOverlap/minAnswers`, problem: `must not exceed overlap (${out.overlap})` });
   }
   return { settings: out, problems };
