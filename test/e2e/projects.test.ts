@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { READY_TEMPLATES, readyTemplate } from '../../src/core/templates/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip } from '../helpers/zip.ts';
 import { DESKTOP, field, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -52,6 +54,35 @@ async function inputError(input: Locator): Promise<string | null> {
 }
 
 const preview = (page: Page) => page.getByTestId('template-preview');
+
+const CRC = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+const crc32 = (b: Buffer) => {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC[(c ^ x) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+};
+/** A real one-colour RGB PNG of this size. */
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 /** Closes the toasts so they do not cover the page in a screenshot. */
 async function dismissNotifications(page: Page) {
@@ -279,11 +310,30 @@ describe('requester project pages', () => {
     await apiJson(ctx, 'PATCH', `/api/projects/${projectId}`, {
       settings: { payPerAnnotation: 0, payPerReview: 0, overlap: 1, goldRate: 0, reviewRate: 0, reviewFirstK: 0, dynamicOverlap: { enabled: false, targetConfidence: 0.95, minAnswers: 1 } },
     });
-    const imp = await ctx.request.post(`/api/projects/${projectId}/items`, {
-      data: JSON.stringify([{ image: readyTemplate('image_classification', 'en')!.sampleItem.image, width: 240, height: 240 }]),
-      headers: { origin: server.url, 'content-type': 'application/json' },
-    });
-    expect(imp.status()).toBe(201);
+
+    // Import through the UI in the other formats: a zip of images, CSV, Label Studio tasks.
+    await page.getByRole('tab', { name: 'Import' }).click();
+    const zipFile = path.join(tmp, 'animals.zip');
+    fs.writeFileSync(zipFile, await makeZip({ 'cat.png': png(48, 32, [240, 160, 60]), 'dog.png': png(24, 24, [120, 90, 60]), 'notes.txt': 'not an image' }));
+    await page.getByTestId('import-file').setInputFiles(zipFile);
+    await page.getByTestId('import-result').getByText('2 items imported').waitFor();
+    await page.getByTestId('import-result').getByText(/notes\.txt/).waitFor();
+    const csvFile = path.join(tmp, 'more.csv');
+    fs.writeFileSync(csvFile, 'image,source\nhttps://example.com/a.png,web\nhttps://example.com/b.png,web\nhttps://example.com/c.png,web\n');
+    await page.getByTestId('import-file').setInputFiles(csvFile);
+    await page.getByTestId('import-result').getByText('3 items imported').waitFor();
+    const lsFile = path.join(tmp, 'label-studio.json');
+    fs.writeFileSync(lsFile, JSON.stringify([{ data: { image: 'https://example.com/d.png' }, predictions: [] }]));
+    await page.getByRole('switch', { name: 'Label Studio tasks' }).check();
+    await page.getByTestId('import-file').setInputFiles(lsFile);
+    await page.getByTestId('import-result').getByText('1 item imported').waitFor();
+    await screenshot(page, 'desktop-en-project-import-labelstudio');
+    expect((await apiJson(ctx, 'GET', `/api/projects/${projectId}/stats`)).items).toBe(6);
+    // The zip's images show as thumbnails in the items table.
+    await page.getByRole('tab', { name: 'Items' }).click();
+    await page.getByTestId('items-list').locator('img').first().waitFor();
+    await expect.poll(() => page.getByTestId('items-list').locator('img').evaluateAll((els) => els.filter((e) => (e as unknown as { naturalWidth: number }).naturalWidth > 0).length), { timeout: 15_000 }).toBe(2);
+    await screenshot(page, 'desktop-en-project-items');
     await apiJson(ctx, 'POST', `/api/projects/${projectId}/publish`);
 
     // The requester opens the form while no work exists yet…

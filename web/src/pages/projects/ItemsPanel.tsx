@@ -29,8 +29,8 @@ function DataPreview({ template, item }: { template: Template; item: ProjectItem
   const parts = template.display.slice(0, 3).map((d) => {
     const v = readField(item.data, d.field);
     if (d.type === 'image') {
-      const src = mediaUrl(v);
-      return src ? <Image key={d.field} src={src} alt={d.label ?? d.field} h={44} w="auto" fit="contain" radius="sm" style={{ maxWidth: 80 }} /> : null;
+      const name = typeof item.data.filename === 'string' ? item.data.filename : null;
+      return <Thumb key={d.field} value={v} alt={name ?? d.label ?? d.field} caption={name} />;
     }
     return (
       <Text key={d.field} size="sm" lineClamp={2} className="dure-item-text" style={{ whiteSpace: 'normal' }}>
@@ -39,6 +39,30 @@ function DataPreview({ template, item }: { template: Template; item: ProjectItem
     );
   });
   return <Stack gap={2}>{parts.some(Boolean) ? parts : <Text size="sm">{clip(JSON.stringify(item.data))}</Text>}</Stack>;
+}
+
+/** A small picture of an image field; its address as text when it cannot be shown. */
+function Thumb({ value, alt, caption }: { value: unknown; alt: string; caption: string | null }) {
+  const [failed, setFailed] = useState(false);
+  const src = mediaUrl(value);
+  const text = caption ?? clip(typeof value === 'string' ? value : JSON.stringify(value), 80);
+  if (!src || failed) {
+    return (
+      <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+        {text}
+      </Text>
+    );
+  }
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Image src={src} alt={alt} h={44} w="auto" fit="contain" radius="sm" style={{ maxWidth: 80 }} onError={() => setFailed(true)} />
+      {caption ? (
+        <Text size="xs" c="dimmed">
+          {caption}
+        </Text>
+      ) : null}
+    </Group>
+  );
 }
 
 /** Items in id order, keyset-paged with the `after` cursor: data, gold, answers, state, label. */
