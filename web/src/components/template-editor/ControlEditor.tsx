@@ -260,7 +260,7 @@ export function ControlEditor({ draft, control: c, index, count, problems, words
           <>
             <Select
               label={t('templateEditor.imageField')}
-              description={t('templateEditor.imageFieldHint')}
+              description={fieldChoices('image', null).length ? t('templateEditor.imageFieldHint') : t('templateEditor.needField', { type: t('templateEditor.displayTypes.image') })}
               data={fieldChoices('image', c.imageField)}
               value={str(c.imageField) || null}
               onChange={(v) => set('imageField', v ?? '')}
@@ -280,7 +280,7 @@ export function ControlEditor({ draft, control: c, index, count, problems, words
           <>
             <Select
               label={t('templateEditor.textField')}
-              description={t('templateEditor.textFieldHint')}
+              description={fieldChoices('text', null).length ? t('templateEditor.textFieldHint') : t('templateEditor.needField', { type: t('templateEditor.displayTypes.text') })}
               data={fieldChoices('text', c.textField)}
               value={str(c.textField) || null}
               onChange={(v) => set('textField', v ?? '')}

@@ -215,15 +215,15 @@ export function ProjectFormEditor({ project, start }: { project?: Project; start
               <ErrorAlert error={save.error} />
             )
           ) : null}
-          <Group justify="space-between" gap="sm">
-            <Text size="sm" c={problems.length && !locked ? 'red.7' : 'dimmed'}>
+          <Group justify="space-between" gap="sm" wrap="nowrap">
+            <Text size={phone ? 'xs' : 'sm'} c={problems.length && !locked ? 'red.7' : 'dimmed'} lineClamp={2}>
               {problems.length && !locked
                 ? t('projects.form.fixProblems', { count: problems.length })
                 : dirty || !project
                   ? t('projects.form.unsaved')
                   : t('projects.form.allSaved')}
             </Text>
-            <Button leftSection={<IconDeviceFloppy size={16} />} onClick={() => save.mutate()} loading={save.isPending} disabled={!canSave}>
+            <Button leftSection={<IconDeviceFloppy size={16} />} onClick={() => save.mutate()} loading={save.isPending} disabled={!canSave} size={phone ? 'sm' : 'md'} style={{ flexShrink: 0 }}>
               {project ? t('projects.form.save') : t('projects.form.create')}
             </Button>
           </Group>
