@@ -227,16 +227,15 @@ export const reviewRepo = {
 
   // ---- automatic approval ---------------------------------------------------------------------
 
-  /** Unreviewed annotations whose project's review window has passed, oldest first, locked. */
-  dueByWindow(db: Queryable, limit: number) {
+  /** Unreviewed annotations whose project's review window has passed, by id after `after`. */
+  dueByWindow(db: Queryable, after: number, limit: number) {
     return sql<{ id: number; worker_id: string; project_id: string }>`
       select a.id, a.worker_id, a.project_id
       from annotations a join projects p on p.id = a.project_id
-      where a.status = 'submitted'
+      where a.status = 'submitted' and a.id > ${after}::bigint
         and a.created_at <= now() - make_interval(secs => coalesce((p.settings->>'reviewWindowHours')::float8, 72) * 3600)
-      order by a.created_at, a.id
-      limit ${limit}::int
-      for update of a skip locked`
+      order by a.id
+      limit ${limit}::int`
       .execute(db)
       .then((r) => r.rows);
   },

@@ -257,35 +257,46 @@ export class ReviewService {
    */
   async runAutoApproval(): Promise<{ approvedByWindow: number; approvedByAgreement: number; sentToReview: number }> {
     const out = { approvedByWindow: 0, approvedByAgreement: 0, sentToReview: 0 };
-    for (;;) {
-      const n = await this.ctx.db.transaction().execute(async (trx) => {
-        const due = await reviewRepo.dueByWindow(trx, BATCH);
-        for (const a of due) await this.approveUnreviewed(trx, a);
-        return due.length;
-      });
-      out.approvedByWindow += n;
-      if (n < BATCH) break;
+    for (let after = 0; ; ) {
+      const due = await reviewRepo.dueByWindow(this.ctx.db, after, BATCH);
+      if (!due.length) break;
+      after = due[due.length - 1]!.id;
+      for (const a of due) if (await this.one(() => this.ctx.db.transaction().execute((trx) => this.approveUnreviewed(trx, a)))) out.approvedByWindow++;
+      if (due.length < BATCH) break;
     }
     const minConfidence = this.rules.autoApprove.minConfidence;
     for (let after = 0; ; ) {
       const rows = await reviewRepo.awaitingAgreement(this.ctx.db, after, BATCH);
       if (!rows.length) break;
       after = rows[rows.length - 1]!.id;
-      await this.ctx.db.transaction().execute(async (trx) => {
-        for (const r of rows) {
-          const v = agreementVerdict(r.result, r.label as ItemLabels, categoricalControls(r.template as unknown as Template), minConfidence);
-          if (v === 'agree' && (await this.approveUnreviewed(trx, r))) out.approvedByAgreement++;
-          else if (v === 'disagree') {
-            if (await reviewRepo.setAnnotationStatus(trx, r.id, 'pending_review', 'submitted')) {
+      for (const r of rows) {
+        const v = agreementVerdict(r.result, r.label as ItemLabels, categoricalControls(r.template as unknown as Template), minConfidence);
+        if (v === 'agree') {
+          if (await this.one(() => this.ctx.db.transaction().execute((trx) => this.approveUnreviewed(trx, r)))) out.approvedByAgreement++;
+        } else if (v === 'disagree') {
+          const sent = await this.one(() =>
+            this.ctx.db.transaction().execute(async (trx) => {
+              if (!(await reviewRepo.setAnnotationStatus(trx, r.id, 'pending_review', 'submitted'))) return false;
               await reviewRepo.enqueue(trx, { projectId: r.project_id, annotationId: r.id, authorId: r.worker_id, kind: 'review', reason: 'disagreement' });
-              out.sentToReview++;
-            }
-          }
+              return true;
+            }),
+          );
+          if (sent) out.sentToReview++;
         }
-      });
+      }
       if (rows.length < BATCH) break;
     }
     return out;
+  }
+
+  /** One annotation's automatic decision, in its own transaction: one failure never blocks the rest. */
+  private async one(fn: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'automatic approval of one annotation failed; it is tried again next round');
+      return false;
+    }
   }
 
   private async approveUnreviewed(trx: Queryable, a: { id: number; worker_id: string }): Promise<boolean> {
