@@ -1,4 +1,5 @@
 import { argmaxRow } from './math.ts';
+import { unrolledTablePass } from './unrolled.ts';
 import { AggregationInputError, type PreparedAnswers } from './prepare.ts';
 import type { CategoricalMethod, CategoricalOptions, CategoricalResult } from './types.ts';
 
@@ -134,6 +135,22 @@ export function accumulate(p: PreparedAnswers, rec: Int32Array, post: Float64Arr
  * probability to stats[1] and the sum of all changes to stats[2].
  */
 export function tablePass(
+  p: PreparedAnswers,
+  rec: Int32Array,
+  tab: Float64Array,
+  logPrior: Float64Array,
+  post: Float64Array,
+  classCount: Float64Array,
+  scratch: Float64Array,
+  stats: Float64Array,
+): void {
+  const fast = unrolledTablePass(p.K);
+  if (fast) fast(p, rec, tab, logPrior, post, classCount, scratch, stats);
+  else tablePassGeneric(p, rec, tab, logPrior, post, classCount, scratch, stats);
+}
+
+/** The reference implementation of the pass, for any K (see unrolled.ts for the fast one). */
+export function tablePassGeneric(
   p: PreparedAnswers,
   rec: Int32Array,
   tab: Float64Array,

@@ -1,0 +1,69 @@
+import type { PreparedAnswers } from './prepare.ts';
+
+/**
+ * The fused EM pass of common.ts `tablePassGeneric`, specialised for one K: the class loops
+ * unrolled and the item's K running sums held in local variables rather than a scratch array.
+ * V8 then keeps them in registers; on 1,000,000 answers with K = 5 the pass runs ~3× faster.
+ * The generated code performs the same floating-point operations in the same order as the
+ * generic pass, so results are bit-identical (unrolled.test.ts checks it). Only the integer K
+ * is spliced into the source; nothing from the data reaches it.
+ */
+export type TablePass = (
+  p: PreparedAnswers,
+  rec: Int32Array,
+  tab: Float64Array,
+  logPrior: Float64Array,
+  post: Float64Array,
+  classCount: Float64Array,
+  scratch: Float64Array,
+  stats: Float64Array,
+) => void;
+
+export const UNROLL_MAX_K = 16;
+
+const cache = new Map<number, TablePass>();
+
+function each(K: number, f: (k: number) => string, sep = '\n'): string {
+  return Array.from({ length: K }, (_, k) => f(k)).join(sep);
+}
+
+function compile(K: number): TablePass {
+  const K2 = 2 * K;
+  const src = `
+  const nItems = p.nItems, itemStart = p.itemStart, gold = p.gold;
+  for (let j = 0; j < tab.length; j += ${K2}) { ${each(K, (k) => `tab[j + ${K + k}] = 0;`, ' ')} }
+  ${each(K, (k) => `let c${k} = 0;`, ' ')}
+  let maxDelta = 0, sumDelta = 0, ll = 0;
+  for (let i = 0; i < nItems; i++) {
+    const s = itemStart[i], e = itemStart[i + 1], off = i * ${K}, g = gold[i];
+    if (g < 0 && e === s) continue;
+    ${each(K, (k) => `let s${k} = logPrior[${k}];`, ' ')}
+    for (let a = s; a < e; a++) { const b = rec[a]; ${each(K, (k) => `s${k} += tab[b + ${k}];`, ' ')} }
+    if (g >= 0) { ${each(K, (k) => `scratch[${k}] = s${k};`, ' ')} ll += scratch[g]; }
+    else {
+      let m = s0; ${each(K, (k) => (k ? `if (s${k} > m) m = s${k};` : ''), ' ')}
+      ${each(K, (k) => `s${k} = Math.exp(s${k} - m);`, ' ')}
+      let z = 0; ${each(K, (k) => `z += s${k};`, ' ')}
+      ll += m + Math.log(z);
+      const inv = 1 / z;
+      let v = 0, d = 0;
+      ${each(K, (k) => `v = s${k} * inv; d = Math.abs(v - post[off + ${k}]); if (d > maxDelta) maxDelta = d; sumDelta += d; post[off + ${k}] = v;`)}
+    }
+    ${each(K, (k) => `const q${k} = post[off + ${k}]; c${k} += q${k};`, ' ')}
+    for (let a = s; a < e; a++) { const b = rec[a] + ${K}; ${each(K, (k) => `tab[b + ${k}] += q${k};`, ' ')} }
+  }
+  ${each(K, (k) => `classCount[${k}] = c${k};`, ' ')}
+  stats[0] = ll; stats[1] = maxDelta; stats[2] = sumDelta;`;
+  return new Function('p', 'rec', 'tab', 'logPrior', 'post', 'classCount', 'scratch', 'stats', src) as TablePass;
+}
+
+/** The unrolled pass for K classes (compiled once per K), or null when K is too large. */
+export function unrolledTablePass(K: number): TablePass | null {
+  if (!Number.isInteger(K) || K < 1 || K > UNROLL_MAX_K) return null;
+  let f = cache.get(K);
+  if (!f) {
+    f = compile(K);
+    cache.set(K, f);
+  }
+  return f;
+}
