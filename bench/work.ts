@@ -9,10 +9,17 @@
  *   (b) pgbench: a minimal write transaction: BEGIN; one UPDATE of an item row; one INSERT of an
  *       answer row; COMMIT. The floor any design pays for a commit.
  *   (a) pgbench: exactly the statements the server sends for one claim+submit cycle (session
- *       lookups included), captured from the running code by a recording database driver.
+ *       lookups and every module's hooks included), captured from the running code by a
+ *       recording database driver.
+ *   (w) pgbench: the work module alone (WorkService with no hooks, called without HTTP): the
+ *       statements distribution itself costs.
+ *   (n) pgbench: (w) with the claim replaced by the textbook ORDER BY id LIMIT 1 FOR UPDATE SKIP
+ *       LOCKED, to show what the claim design buys (skip with --no-naive).
  *   HTTP: N simulated workers (undici, keep-alive) against `dure serve` in a child process, each
  *       looping POST next → POST submit for the fixed duration.
- * and prints medians of cycles/s and latencies, and the ratios HTTP / (a) and HTTP / (b).
+ * and prints medians of cycles/s and latencies, and the ratios HTTP / (a), HTTP / (b), (w) / (b).
+ * The simulated crowd runs with the quality module's abuse thresholds out of reach (see below).
+ * pgbench needs one connection per client: its client count is capped by the free connections.
  * A cycle needs two commits, so cycles/s ≥ 0.25 × (b) is the aim at 200 workers (p99 < 50 ms).
  * Benchmarks print numbers; they assert nothing.
  */
@@ -29,6 +36,8 @@ import { loadConfig } from '../src/config.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/schema.ts';
 import { buildApp } from '../src/server/app.ts';
+import type { AuthUser } from '../src/server/modules/auth/auth.service.ts';
+import { WorkService } from '../src/server/modules/work/index.ts';
 
 /**
  * The simulated crowd answers at machine speed, 200 accounts from one address, all the same
@@ -62,6 +71,7 @@ const ITEMS_PER_PROJECT = Number(arg('items', '40000'));
 const MAX_WORKERS = Math.max(...LEVELS);
 const VERBOSE = args.includes('--verbose');
 const KEEP = args.includes('--keep');
+const NAIVE = !args.includes('--no-naive');
 
 const dbName = `dure_bench_${crypto.randomBytes(4).toString('hex')}`;
 const dbUrl = (() => {
@@ -262,6 +272,7 @@ function cycleScript(
   who: { workerId: string; sessionId: string; projectId: string; assignmentId: number; annotationId: number },
   pgbProject: string,
   claimWindow: number,
+  naiveClaim = false,
 ): string {
   const workerExpr = `('00000000-0000-4000-8000-' || lpad((:client_id)::text, 12, '0'))`;
   const sessionExpr = `('pgbsess' || (:client_id)::text)`;
@@ -293,6 +304,15 @@ function cycleScript(
     });
     const returns = made.find((x) => !x.seen && r.rows.length === 1 && (r.rows[0] as { id?: unknown }).id === x.value);
     if (returns) returns.seen = true;
+    if (naiveClaim && isClaimSql) {
+      // The textbook claim the design replaces: first free row by id, FOR UPDATE SKIP LOCKED.
+      text =
+        `with pick as (select i.id from items i where i.project_id = ${literal(pgbProject)}::uuid and i.state = 'open' and not i.is_gold ` +
+        `and i.reserved < i.target and not exists (select 1 from assignments x where x.item_id = i.id and x.worker_id = ${workerExpr}::uuid and x.kind = 'new') ` +
+        `order by i.id limit 1 for update skip locked), upd as (update items i set reserved = i.reserved + 1 where i.id = (select id from pick) returning i.id), ` +
+        `ins as (insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at) select ${literal(pgbProject)}::uuid, upd.id, ${workerExpr}::uuid, ` +
+        `'new', 'leased', now() + interval '600 seconds', now() from upd returning id) select ins.id from ins`;
+    }
     lines.push(returns ? `${text} \\gset ${returns.prefix}` : `${text};`);
   }
   if (!made.every((m) => m.seen)) throw new Error('the recorded cycle did not return its assignment and annotation ids');
@@ -414,6 +434,23 @@ async function main() {
     rec.state.on = false;
     if (sub.statusCode !== 200) throw new Error(`capture submit failed: ${sub.body}`);
     const captured = rec.state.log.slice();
+
+    // The work module alone: a WorkService with no hooks registered, called directly (no HTTP,
+    // no session lookup): what distribution itself costs per cycle.
+    const bare = new WorkService({ db, log: app.log, dbKind: 'postgres' }, { sweepIntervalMs: 0 });
+    const [bareWorker] = await makeWorkers(db, 1, 'bare');
+    const bareUser = { id: bareWorker!.id, role: 'worker', level: 1, status: 'active', statusReason: null } as unknown as AuthUser;
+    for (let i = 0; i < 3; i++) {
+      const x = await bare.next(bareUser, capProject);
+      await bare.submit(bareUser, x!.id, RESULT, null);
+    }
+    rec.state.log = [];
+    rec.state.on = true;
+    const bareA = await bare.next(bareUser, capProject);
+    const bareS = await bare.submit(bareUser, bareA!.id, RESULT, null);
+    rec.state.on = false;
+    const capturedBare = rec.state.log.slice();
+    const whoBare = { workerId: bareWorker!.id, sessionId: '-', projectId: capProject, assignmentId: bareA!.id, annotationId: bareS.annotation.id };
     await app.close();
     const who = {
       workerId: capWorker!.id,
@@ -422,15 +459,15 @@ async function main() {
       assignmentId: a.id as number,
       annotationId: sub.json().annotation.id as number,
     };
-    console.log(`captured cycle: ${captured.length} statements (${captured.filter((c) => /^(begin|commit)/i.test(c.sql)).length} BEGIN/COMMIT)`);
+    console.log(`captured cycle: ${captured.length} statements (${captured.filter((c) => /^(begin|commit)/i.test(c.sql)).length} BEGIN/COMMIT); work module alone: ${capturedBare.length}`);
 
     const port = 20000 + Math.floor(Math.random() * 20000);
     server = await startServer(port);
     await sql`vacuum analyze`.execute(db);
 
-    const results: { level: number; a: Run[]; b: Run[]; http: Awaited<ReturnType<typeof runHttp>>[] }[] = [];
+    const results: { level: number; a: Run[]; w: Run[]; n: Run[]; b: Run[]; http: Awaited<ReturnType<typeof runHttp>>[] }[] = [];
     for (const level of LEVELS) {
-      const row = { level, a: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof runHttp>>[] };
+      const row = { level, a: [] as Run[], w: [] as Run[], n: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof runHttp>>[] };
       for (let rep = 0; rep < REPEAT; rep++) {
         const busy = Number((await adminQuery('select count(*)::int as n from pg_stat_activity')).rows[0].n);
         const max = Number((await adminQuery('show max_connections')).rows[0].max_connections);
@@ -438,38 +475,48 @@ async function main() {
         row.b.push(await runPgbench(`b-${level}`, MIN_WRITE, clients));
         const pgbProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, 4 * clients)), clients));
+        row.w.push(await runPgbench(`w-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), Math.max(64, 4 * clients)), clients));
+        if (NAIVE) row.n.push(await runPgbench(`n-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), 64, true), clients));
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await sql`analyze items`.execute(db);
         row.http.push(await runHttp(port, httpProject, httpWorkers.slice(0, level)));
         const last = row.http.at(-1)!;
         console.log(
           `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}); ` +
-            `pgbench (a) ${fmt(row.a.at(-1)!.rate)} tps, (b) ${fmt(row.b.at(-1)!.rate)} tps at ${clients} clients`,
+            `pgbench (a) ${fmt(row.a.at(-1)!.rate)}, (w) ${fmt(row.w.at(-1)!.rate)}${NAIVE ? `, (n) ${fmt(row.n.at(-1)!.rate)}` : ''}, (b) ${fmt(row.b.at(-1)!.rate)} tps at ${clients} clients`,
         );
       }
       results.push(row);
     }
     fs.writeFileSync(path.join(tmp, 'cycle.sql'), cycleScript(captured, who, KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>', 64));
+    fs.writeFileSync(path.join(tmp, 'work.sql'), cycleScript(capturedBare, whoBare, KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>', 64));
 
-    console.log('\nmedians (requests: claim and submit each count; pgbench: one script run = one cycle for (a), one transaction for (b))');
-    console.log('workers | HTTP cycles/s | req p50 ms | req p99 ms | claim p99 | submit p99 | (a) same SQL tps (clients) | (a) p99 ms | (b) min write tps | HTTP/(a) | HTTP/(b)');
+    console.log('\nmedians. HTTP: cycles/s of N workers against `dure serve`, latency per request (claim or submit).');
+    console.log('pgbench, at the same client count (capped by free connections): (a) the whole captured cycle = what the server sends,');
+    console.log('incl. session lookups and every module\'s hooks; (w) the work module alone (no hooks, no auth); (n) (w) with the claim');
+    console.log('replaced by ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED; (b) minimal write transaction. One script run = one cycle.');
+    console.log('workers | HTTP cyc/s | p50 ms | p99 ms | clients |  (a) tps | (a) p99 |  (w) tps |  (n) tps |  (b) tps | HTTP/(a) | HTTP/(b) | (w)/(b)');
     for (const r of results) {
       const h = median(r.http.map((x) => x.rate));
       const a = median(r.a.map((x) => x.rate));
+      const w = median(r.w.map((x) => x.rate));
+      const n = median(r.n.map((x) => x.rate));
       const b = median(r.b.map((x) => x.rate));
       console.log(
         [
           String(r.level).padStart(7),
-          fmt(h).padStart(13),
-          fmt(median(r.http.map((x) => x.p50)), 1).padStart(10),
-          fmt(median(r.http.map((x) => x.p99)), 1).padStart(10),
-          fmt(median(r.http.map((x) => x.claimP99)), 1).padStart(9),
-          fmt(median(r.http.map((x) => x.submitP99)), 1).padStart(10),
-          `${fmt(a)} (${r.a.map((x) => x.clients).join('/')})`.padStart(26),
-          fmt(median(r.a.map((x) => x.p99)), 1).padStart(10),
-          fmt(b).padStart(17),
+          fmt(h).padStart(9),
+          fmt(median(r.http.map((x) => x.p50)), 1).padStart(6),
+          fmt(median(r.http.map((x) => x.p99)), 1).padStart(6),
+          String(median(r.b.map((x) => x.clients))).padStart(7),
+          fmt(a).padStart(8),
+          fmt(median(r.a.map((x) => x.p99)), 1).padStart(7),
+          fmt(w).padStart(8),
+          fmt(n).padStart(8),
+          fmt(b).padStart(8),
           fmt(h / a, 2).padStart(8),
           fmt(h / b, 2).padStart(8),
+          fmt(w / b, 2).padStart(7),
         ].join(' | '),
       );
     }
