@@ -22,12 +22,13 @@ export function itemRecord(item: ExportItem): Record<string, unknown> {
 const str = JSON.stringify;
 
 /**
- * `JSON.stringify(itemRecord(item))`, with the same keys in the same order, but copying `data`
- * and each `result` as the JSON text the database gave (no parse, no re-serialisation).
+ * `JSON.stringify(itemRecord(item))`, with the same keys in the same order, but copying `data`,
+ * `annotations` (or each `result`) as the JSON text the database gave (no parse, no re-serialisation).
  */
 export function itemLine(item: ExportItem): string {
   let s = `{"id":${item.id},"data":${item.dataJson ?? str(item.data)},"labels":${str(item.labels)},"confidence":${str(item.confidence)},"isGold":${item.isGold},"state":${str(item.state)},"completedAt":${str(item.completedAt)}`;
-  if (item.annotations) {
+  if (item.annotationsJson !== undefined) s += `,"annotations":${item.annotationsJson}`;
+  else if (item.annotations) {
     s += ',"annotations":[';
     for (let i = 0; i < item.annotations.length; i++) {
       const a = item.annotations[i]!;

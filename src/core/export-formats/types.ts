@@ -37,6 +37,8 @@ export interface ExportItem {
   confidence: number | null;
   /** null when the export was asked without raw annotations. */
   annotations: ExportAnnotation[] | null;
+  /** `annotations` as a JSON array text, when the source built it so (the database does). */
+  annotationsJson?: string;
 }
 
 export interface ExportContext {

@@ -21,29 +21,61 @@ export interface ExportItemRow {
   label: Record<string, unknown> | null;
   confidence: number | null;
   completed_at: string | null;
+  /**
+   * The item's annotations as a JSON array of `{id, worker, result, status, createdAt}` in
+   * submission order, `worker` already a pseudonym; null when not asked for (see AnnotationSpec).
+   */
+  annotations_json: string | null;
 }
 
-export interface ExportAnnotationRow {
-  id: number;
-  item_id: number;
-  worker_id: string;
-  result_json: string;
-  status: string;
-  created_at: string;
+/** Which annotations a page carries, and the HMAC pads that turn worker ids into pseudonyms. */
+export interface AnnotationSpec {
+  /** 'all': every item's; 'fallback': only items whose stored label lacks a control. */
+  mode: 'all' | 'fallback';
+  approvedOnly: boolean;
+  /** Control names a stored label must hold for the item to skip its annotations in 'fallback' mode. */
+  controls: string[];
+  pads: { inner: Buffer; outer: Buffer };
 }
 
 /** `2026-11-23T08:00:00.000Z`, exactly as JavaScript's toISOString writes it. */
 const iso = (col: string) => sql<string>`to_char(${sql.ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const ITEM_COLUMNS = [
-  'id',
-  sql<string>`data::text`.as('data_json'),
-  'gold',
-  'is_gold',
-  'state',
-  'label',
-  'confidence',
-  iso('completed_at').as('completed_at'),
-] as const;
+
+/**
+ * One SQL expression per item: its annotations as JSON text, built by the database (no row per
+ * annotation reaches Node). The pseudonym is HMAC-SHA256 computed in SQL from the key's
+ * precomputed pads — sha256(K⊕opad ‖ sha256(K⊕ipad ‖ worker id)) — so it equals
+ * `pseudonymizer(key)` in pseudonym.ts bit for bit. string_agg (not json_agg, which puts
+ * newlines between elements) keeps the text on one line.
+ */
+function annotationsJson(spec: AnnotationSpec | null) {
+  if (!spec) return sql<string | null>`null::text`.as('annotations_json');
+  const agg = sql<string>`(
+    select '[' || coalesce(string_agg(json_build_object(
+        'id', a.id,
+        'worker', 'w_' || left(encode(sha256(${spec.pads.outer}::bytea || sha256(${spec.pads.inner}::bytea || convert_to(a.worker_id::text, 'UTF8'))), 'hex'), 16),
+        'result', a.result,
+        'status', a.status,
+        'createdAt', to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text, ',' order by a.id), '') || ']'
+    from annotations a
+    where a.item_id = items.id ${spec.approvedOnly ? sql`and a.status = 'approved'` : sql``})`;
+  if (spec.mode === 'all') return agg.as('annotations_json');
+  return sql<string | null>`case when (items.is_gold and items.gold is not null)
+      or (items.label is not null and items.label ?& ${sql.val(spec.controls)}::text[]) then null else ${agg} end`.as('annotations_json');
+}
+
+const itemColumns = (spec: AnnotationSpec | null) =>
+  [
+    'id',
+    sql<string>`data::text`.as('data_json'),
+    'gold',
+    'is_gold',
+    'state',
+    'label',
+    'confidence',
+    iso('completed_at').as('completed_at'),
+    annotationsJson(spec),
+  ] as const;
 
 function filtered(db: Queryable, projectId: string, f: ItemFilter) {
   let q = db.selectFrom('items').where('project_id', '=', projectId);
@@ -55,19 +87,19 @@ function filtered(db: Queryable, projectId: string, f: ItemFilter) {
 
 export const exportsRepo = {
   /** The next page of items after `afterId` (keyset on the primary key: every page costs the same). */
-  itemPage(db: Queryable, projectId: string, f: ItemFilter, afterId: number, limit: number): Promise<ExportItemRow[]> {
+  itemPage(db: Queryable, projectId: string, f: ItemFilter, afterId: number, limit: number, spec: AnnotationSpec | null): Promise<ExportItemRow[]> {
     return filtered(db, projectId, f)
-      .select(ITEM_COLUMNS)
+      .select(itemColumns(spec))
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit)
       .execute() as Promise<ExportItemRow[]>;
   },
 
-  itemsByIds(db: Queryable, ids: number[]): Promise<ExportItemRow[]> {
+  itemsByIds(db: Queryable, ids: number[], spec: AnnotationSpec | null): Promise<ExportItemRow[]> {
     return db
       .selectFrom('items')
-      .select(ITEM_COLUMNS)
+      .select(itemColumns(spec))
       .where('id', 'in', ids)
       .orderBy('id')
       .execute() as Promise<ExportItemRow[]>;
@@ -78,17 +110,6 @@ export const exportsRepo = {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
-  },
-
-  /** Annotations of these items, by item then submission order; `statuses` null = every status. */
-  annotationsOf(db: Queryable, itemIds: number[], statuses: string[] | null): Promise<ExportAnnotationRow[]> {
-    if (!itemIds.length) return Promise.resolve([]);
-    let q = db
-      .selectFrom('annotations')
-      .select(['id', 'item_id', 'worker_id', sql<string>`result::text`.as('result_json'), 'status', iso('created_at').as('created_at')])
-      .where('item_id', '=', sql<number>`any(${sql.val(itemIds)}::bigint[])`);
-    if (statuses) q = q.where('status', 'in', statuses as never[]);
-    return q.orderBy('item_id').orderBy('id').execute() as Promise<ExportAnnotationRow[]>;
   },
 
   /** MIME types of stored assets, by SHA-256. */

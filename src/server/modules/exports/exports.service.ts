@@ -22,8 +22,8 @@ import type { AppContext } from '../../context.ts';
 import type { AssetStore } from '../assets/asset-store.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { loadOwnedProject, type ProjectRow } from '../projects/projects.service.ts';
-import { type ExportAnnotationRow, type ExportItemRow, exportsRepo, type ItemFilter } from './exports.repo.ts';
-import { pseudonymizer } from './pseudonym.ts';
+import { type AnnotationSpec, type ExportItemRow, exportsRepo, type ItemFilter } from './exports.repo.ts';
+import { hmacPads } from './pseudonym.ts';
 import { zipStream } from './zip-stream.ts';
 
 export interface ExportOptions {
@@ -110,23 +110,23 @@ export class ExportsService {
   }
 
   /**
-   * Pages of export items, keyset over item ids. The next page's queries run while the
-   * current page is being written (database and serialisation overlap); memory holds two
-   * pages at most.
+   * Pages of export items, keyset over item ids, one query a page. The next page's query runs
+   * while the current page is being written (database and serialisation overlap); memory holds
+   * two pages at most.
    */
   private async *pages(project: ProjectRow, template: Template, filter: ItemFilter, opts: ExportOptions & { annotations: boolean }, key: string): AsyncGenerator<ExportItem[]> {
-    const pseudo = pseudonymizer(key);
+    const spec = annotationSpec(template, opts, key);
     const fetch = (after: number) => {
-      const p = fetchPage(this.ctx.db, template, (db) => exportsRepo.itemPage(db, project.id, filter, after, this.pageSize), opts);
+      const p = exportsRepo.itemPage(this.ctx.db, project.id, filter, after, this.pageSize, spec);
       p.catch(() => undefined); // awaited below; a page nobody waits for any more must not crash the process
       return p;
     };
-    let next: Promise<FetchedPage> | null = fetch(0);
+    let next: Promise<ExportItemRow[]> | null = fetch(0);
     while (next) {
-      const page: FetchedPage = await next;
-      if (!page.rows.length) return;
-      next = page.rows.length < this.pageSize ? null : fetch(page.rows[page.rows.length - 1]!.id);
-      const items = toExportItems(template, page, opts, pseudo);
+      const rows: ExportItemRow[] = await next;
+      if (!rows.length) return;
+      next = rows.length < this.pageSize ? null : fetch(rows[rows.length - 1]!.id);
+      const items = toExportItems(template, rows, opts);
       if (items.length) yield items;
     }
   }
@@ -138,22 +138,28 @@ export interface BuildOptions {
   minConfidence: number | null;
 }
 
-export interface FetchedPage {
-  rows: ExportItemRow[];
-  annotations: ExportAnnotationRow[];
+/** What annotations the rows must carry for these options: all of them, or only where a label must be computed. */
+export function annotationSpec(template: Template, opts: BuildOptions, key: string): AnnotationSpec {
+  return {
+    mode: opts.annotations || opts.approvedOnly ? 'all' : 'fallback',
+    approvedOnly: opts.approvedOnly,
+    controls: template.controls.map((c) => c.name),
+    pads: hmacPads(key),
+  };
 }
 
-/** Item rows, then — only when needed — their annotations (one query for the whole page). */
-export async function fetchPage(db: Queryable, template: Template, rowsOf: (db: Queryable) => Promise<ExportItemRow[]>, opts: BuildOptions): Promise<FetchedPage> {
-  const rows = await rowsOf(db);
-  const needAnswers = rows.length > 0 && (opts.annotations || opts.approvedOnly || rows.some((r) => needsFallback(template, r)));
-  const annotations = needAnswers ? await exportsRepo.annotationsOf(db, rows.map((r) => r.id), opts.approvedOnly ? ['approved'] : null) : [];
-  return { rows, annotations };
+interface ParsedAnnotation {
+  id: number;
+  worker: string;
+  result: Record<string, unknown>;
+  status: string;
+  createdAt: string;
 }
 
-/** An item as exports see it; its data is parsed from the row's JSON text only if someone reads it. */
+/** An item as exports see it: data and annotations stay JSON text until someone reads them. */
 class RowItem implements ExportItem {
-  private parsed: Record<string, unknown> | undefined;
+  private parsedData: Record<string, unknown> | undefined;
+  private parsedAnnotations: ParsedAnnotation[] | undefined;
   constructor(
     readonly id: number,
     readonly dataJson: string,
@@ -162,53 +168,37 @@ class RowItem implements ExportItem {
     readonly completedAt: string | null,
     readonly labels: ExportItem['labels'],
     readonly confidence: number | null,
-    readonly annotations: ExportAnnotation[] | null,
+    readonly annotationsJson: string | undefined,
   ) {}
   get data(): Record<string, unknown> {
-    return (this.parsed ??= JSON.parse(this.dataJson) as Record<string, unknown>);
+    return (this.parsedData ??= JSON.parse(this.dataJson) as Record<string, unknown>);
+  }
+  get annotations(): ExportAnnotation[] | null {
+    if (this.annotationsJson === undefined) return null;
+    return (this.parsedAnnotations ??= JSON.parse(this.annotationsJson) as ParsedAnnotation[]);
   }
   toJSON() {
     return itemRecord(this);
   }
 }
 
-class RowAnnotation implements ExportAnnotation {
-  private parsed: Record<string, unknown> | undefined;
-  constructor(
-    readonly id: number,
-    readonly worker: string,
-    readonly resultJson: string,
-    readonly status: string,
-    readonly createdAt: string,
-  ) {}
-  get result(): Record<string, unknown> {
-    return (this.parsed ??= JSON.parse(this.resultJson) as Record<string, unknown>);
-  }
-  toJSON() {
-    return { id: this.id, worker: this.worker, result: this.result, status: this.status, createdAt: this.createdAt };
-  }
-}
-
 /**
- * Fetched rows → export items: final labels, pseudonymous workers; drops the items the approval
- * and confidence filters exclude. Shared by exports and webhook events.
+ * Fetched rows → export items: final labels (computed from the counted answers where no
+ * stored label covers the form); drops the items the approval and confidence filters exclude.
+ * Shared by exports and webhook events.
  */
-export function toExportItems(template: Template, page: FetchedPage, opts: BuildOptions, pseudo: (workerId: string) => string): ExportItem[] {
-  const byItem = new Map<number, ExportAnnotationRow[]>();
-  for (const a of page.annotations) {
-    const list = byItem.get(a.item_id);
-    if (list) list.push(a);
-    else byItem.set(a.item_id, [a]);
-  }
+export function toExportItems(template: Template, rows: ExportItemRow[], opts: BuildOptions): ExportItem[] {
   const items: ExportItem[] = [];
-  for (const r of page.rows) {
-    const a = byItem.get(r.id) ?? [];
-    if (opts.approvedOnly && !r.is_gold && a.length === 0) continue;
-    const anns = a.map((x) => new RowAnnotation(x.id, pseudo(x.worker_id), x.result_json, x.status, x.created_at));
-    const counted = needsFallback(template, r) ? anns.flatMap((x, k) => (COUNTED.has(x.status) ? [{ worker: a[k]!.worker_id, result: x.result }] : [])) : [];
+  for (const r of rows) {
+    const anns = r.annotations_json === null ? null : r.annotations_json;
+    if (opts.approvedOnly && !r.is_gold && (anns === null || anns === '[]')) continue;
+    let counted: { worker: string; result: Record<string, unknown> }[] = [];
+    if (anns !== null && anns !== '[]' && needsFallback(template, r)) {
+      counted = (JSON.parse(anns) as ParsedAnnotation[]).filter((x) => COUNTED.has(x.status)).map((x) => ({ worker: x.worker, result: x.result }));
+    }
     const { labels, confidence } = itemLabels(template, { isGold: r.is_gold, gold: r.gold, label: r.label, confidence: r.confidence }, counted);
     if (opts.minConfidence !== null && (confidence === null || confidence < opts.minConfidence)) continue;
-    items.push(new RowItem(r.id, r.data_json, r.is_gold, r.state, r.completed_at, labels, confidence, opts.annotations ? anns : null));
+    items.push(new RowItem(r.id, r.data_json, r.is_gold, r.state, r.completed_at, labels, confidence, opts.annotations ? (anns ?? '[]') : undefined));
   }
   return items;
 }

@@ -17,3 +17,12 @@ export function pseudonymizer(key: string): (workerId: string) => string {
     return p;
   };
 }
+
+/** HMAC-SHA256's inner and outer pads of `key` (RFC 2104), for computing the same pseudonym in SQL. */
+export function hmacPads(key: string): { inner: Buffer; outer: Buffer } {
+  let k = Buffer.from(key, 'utf8');
+  if (k.length > 64) k = crypto.createHash('sha256').update(k).digest();
+  const k0 = Buffer.alloc(64);
+  k.copy(k0);
+  return { inner: Buffer.from(k0.map((b) => b ^ 0x36)), outer: Buffer.from(k0.map((b) => b ^ 0x5c)) };
+}

@@ -1,6 +1,6 @@
 import type { Template } from '../../../core/templates/types.ts';
 import { exportsRepo } from '../exports/exports.repo.ts';
-import { fetchPage, toExportItems } from '../exports/exports.service.ts';
+import { annotationSpec, toExportItems } from '../exports/exports.service.ts';
 import { pseudonymizer } from '../exports/pseudonym.ts';
 import type { SubmitHook } from '../work/index.ts';
 import { enqueueEvent } from './enqueue.ts';
@@ -46,9 +46,9 @@ export function webhookSubmitHook(): SubmitHook {
       await enqueueEvent(trx, projectId, 'item.completed', async () => {
         const template = ctx.project.template as Template;
         const opts = { annotations: false, approvedOnly: false, minConfidence: null };
-        const page = await fetchPage(trx, template, (db) => exportsRepo.itemsByIds(db, [ctx.item.id]), opts);
-        const p = pseudo ?? pseudonymizer(await exportsRepo.pseudonymKey(trx, projectId));
-        const [item] = toExportItems(template, page, opts, p);
+        const key = await exportsRepo.pseudonymKey(trx, projectId);
+        const rows = await exportsRepo.itemsByIds(trx, [ctx.item.id], annotationSpec(template, opts, key));
+        const [item] = toExportItems(template, rows, opts);
         return {
           projectId,
           item: item ? { id: item.id, data: item.data, labels: item.labels, confidence: item.confidence, completedAt: item.completedAt } : { id: ctx.item.id },
