@@ -30,6 +30,7 @@ import { itemRoutes } from './modules/items/items.routes.ts';
 import { exportRoutes } from './modules/exports/exports.routes.ts';
 import { ExportsService } from './modules/exports/exports.service.ts';
 import { installWebhooks } from './modules/webhooks/index.ts';
+import { InferenceService, installInference } from './modules/inference/index.ts';
 import { ItemsService } from './modules/items/items.service.ts';
 import { VERSION } from './version.ts';
 
@@ -86,7 +87,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   adminRoutes(app, new AdminService(ctx));
   const projects = new ProjectsService(ctx);
   const payments = new PaymentsService(ctx);
-  projectRoutes(app, projects, [payments.statsExtra]);
+  const inference = new InferenceService(ctx);
+  projectRoutes(app, projects, [payments.statsExtra, inference.statsExtra]);
   paymentsRoutes(app, payments);
   const work = installWork(app, ctx);
   installReview(app, ctx, work, installQuality(app, ctx, work));
@@ -94,6 +96,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);
   exportRoutes(app, new ExportsService(ctx, assetStore), config.publicUrl);
+  installInference(app, ctx, work, inference);
   // Last: its submit hook must run after the other modules' hooks (it reports their outcome).
   installWebhooks(app, ctx, work);
 

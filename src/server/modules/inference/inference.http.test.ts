@@ -1,0 +1,190 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
+import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
+import { insertAnswers } from '../exports/test-fixtures.ts';
+import { activeProject, closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
+import type { InferenceService } from './index.ts';
+
+let t: TestApp;
+let requester: Client;
+let inference: InferenceService;
+beforeAll(async () => {
+  t = await buildTestApp();
+  requester = await signup(t.app, 'requester');
+  inference = t.app.inferenceService;
+  // the tests drive the job with runOnce(); the last one lets the timer do it
+  await inference.stop();
+});
+afterAll(async () => t && closeQuietly(t));
+
+const db = () => t.db.db;
+const run = () => inference.runOnce({ debounceMs: 0 });
+const itemsOf = (projectId: string) => db().selectFrom('items').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+const dirty = async (projectId: string) =>
+  (await sql<{ n: number }>`select count(*)::int as n from inference_dirty where project_id = ${projectId}::uuid`.execute(db())).rows[0]!.n > 0;
+
+/** The worker claims until 204 and answers each item with `answer(itemId)`; returns the items answered. */
+async function drain(w: Client, projectId: string, answer: (itemId: number) => string) {
+  const got: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const r = await w.post(`/api/work/projects/${projectId}/next`);
+    if (r.statusCode === 204) return got;
+    expect(r.statusCode).toBe(200);
+    const a = r.json().assignment;
+    got.push(a.item.id);
+    const s = await w.post(`/api/work/assignments/${a.id}/submit`, { result: { label: answer(a.item.id) } });
+    expect(s.statusCode).toBe(200);
+  }
+  throw new Error('never ran out');
+}
+
+describe('inference of a project', () => {
+  it('answers submitted over HTTP mark the project dirty; the job stores label and confidence per item; stats and export read them', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 2, settings: { overlap: 3 } });
+    const [a, b] = items as [number, number];
+    const workers = await quickWorkers(t, 3);
+    // item a: pos, pos, neg; item b: neg ×3
+    for (const [k, w] of workers.entries()) await drain(w, project.id, (id) => (id === a ? (k === 2 ? 'neg' : 'pos') : 'neg'));
+    expect(await dirty(project.id)).toBe(true);
+    expect((await itemsOf(project.id)).every((i) => i.label === null)).toBe(true);
+
+    expect(await run()).toEqual([project.id]);
+    expect(await dirty(project.id)).toBe(false);
+    const [ia, ib] = await itemsOf(project.id);
+    expect(ia!.label).toMatchObject({ label: { value: 'pos', confidence: expect.any(Number) } });
+    expect(ib!.label).toMatchObject({ label: { value: 'neg', confidence: expect.any(Number) } });
+    const ca = (ia!.label as any).label.confidence as number;
+    expect(ca).toBeGreaterThan(0.5);
+    expect(ca).toBeLessThan((ib!.label as any).label.confidence);
+    expect(ia!.confidence).toBeCloseTo(ca, 12);
+    // a second pass with nothing new does nothing
+    expect(await run()).toEqual([]);
+
+    // per-worker quality estimates for other features
+    const q = await sql<{ worker_id: string; control: string; quality: number; answers: number }>`
+      select worker_id::text, control, quality, answers from worker_inferred_quality where project_id = ${project.id}::uuid order by quality desc`.execute(db());
+    expect(q.rows).toHaveLength(3);
+    expect(q.rows.every((r) => r.control === 'label' && r.answers === 2 && r.quality > 0 && r.quality <= 1)).toBe(true);
+    expect(q.rows[2]!.worker_id).toBe(workers[2]!.user.id); // the dissenter is trusted least
+
+    const stats = (await requester.get(`/api/projects/${project.id}/stats`)).json();
+    expect(stats.inferredItems).toBe(2);
+    expect(stats.meanConfidence).toBeCloseTo((ia!.confidence! + ib!.confidence!) / 2, 9);
+
+    // the export's labels are the stored inference (IBCC's posterior, not the 2/3 vote share)
+    const res = await requester.get(`/api/projects/${project.id}/export?format=jsonl`);
+    expect(res.statusCode).toBe(200);
+    const rows = res.body.trim().split('\n').map((l) => JSON.parse(l));
+    const ra = rows.find((r) => r.id === a);
+    expect(ra.labels.label).toEqual({ value: 'pos', confidence: ca });
+    expect(ca).not.toBeCloseTo(2 / 3, 3);
+  });
+
+  it('gold clamps: what workers did on gold items decides a tie on an ordinary item', async () => {
+    const p = await createProject(requester, { settings: { overlap: 2 } });
+    const [good, bad] = await quickWorkers(t, 2);
+    const gold = await insertItems(t, p.id, [{ text: 'g1' }, { text: 'g2' }, { text: 'g3' }, { text: 'g4' }], {
+      gold: [{ label: 'neg' }, { label: 'pos' }, { label: 'neg' }, { label: 'pos' }],
+    });
+    const [tie] = await insertItems(t, p.id, [{ text: 'tie' }]);
+    // the good worker matches every gold answer, the bad one contradicts every one
+    for (const [i, g] of gold.entries()) {
+      const truth = i % 2 === 0 ? 'neg' : 'pos';
+      await insertAnswers(t, p.id, g, [
+        { worker: good!.user.id, result: { label: truth } },
+        { worker: bad!.user.id, result: { label: truth === 'pos' ? 'neg' : 'pos' } },
+      ]);
+    }
+    await insertAnswers(t, p.id, tie!, [
+      { worker: good!.user.id, result: { label: 'neg' } },
+      { worker: bad!.user.id, result: { label: 'pos' } },
+    ]);
+    // answers inserted behind the API's back: ask for a recompute
+    const forced = await requester.post(`/api/projects/${p.id}/inference`);
+    expect(forced.statusCode).toBe(202);
+    expect(forced.json()).toMatchObject({ pending: true, inferredItems: 0 });
+    await run();
+    const items = await itemsOf(p.id);
+    const tied = items.find((i) => i.id === tie)!;
+    expect(tied.label).toMatchObject({ label: { value: 'neg' } });
+    expect(tied.confidence!).toBeGreaterThan(0.8);
+    // gold items keep no inferred label (their answer is known; exports use it)
+    expect(items.filter((i) => i.is_gold).every((i) => i.label === null)).toBe(true);
+    const q = await sql<{ worker_id: string; quality: number }>`
+      select worker_id::text, quality from worker_inferred_quality where project_id = ${p.id}::uuid`.execute(db());
+    const byWorker = new Map(q.rows.map((r) => [r.worker_id, r.quality]));
+    expect(byWorker.get(good!.user.id)!).toBeGreaterThan(0.7);
+    expect(byWorker.get(good!.user.id)! - byWorker.get(bad!.user.id)!).toBeGreaterThan(0.2);
+
+    const status = (await requester.get(`/api/projects/${p.id}/inference`)).json();
+    expect(status).toMatchObject({ pending: false, inferredItems: 1, method: 'ibcc', computedAt: expect.any(String) });
+    // another organisation's requester cannot touch it
+    const other = await signup(t.app, 'requester');
+    expect((await other.post(`/api/projects/${p.id}/inference`)).statusCode).toBe(404);
+    expect((await good!.post(`/api/projects/${p.id}/inference`)).statusCode).toBe(403);
+  });
+
+  it('dynamic overlap completes confident items early and keeps unsure ones open up to overlap', async () => {
+    const { project, items } = await activeProject(t, requester, {
+      n: 8,
+      settings: { overlap: 6, dynamicOverlap: { enabled: true, targetConfidence: 0.9, minAnswers: 4 } },
+    });
+    const [h0, h1, ...easy] = items as number[];
+    const hard = new Set([h0!, h1!]);
+    const workers = await quickWorkers(t, 5);
+    // four workers: easy items unanimous (half 'pos', half 'neg'); hard items split 2:2
+    const answer = (k: number) => (id: number) => {
+      if (id === h0) return k < 2 ? 'pos' : 'neg';
+      if (id === h1) return k % 2 === 0 ? 'pos' : 'neg';
+      return easy.indexOf(id) % 2 === 0 ? 'pos' : 'neg';
+    };
+    for (const [k, w] of workers.slice(0, 4).entries()) await drain(w, project.id, answer(k));
+    const before = await itemsOf(project.id);
+    expect(before.every((i) => i.state === 'open' && i.answers === 4)).toBe(true);
+    await run();
+    const after = await itemsOf(project.id);
+    for (const i of after) {
+      expect(i.answers).toBe(4);
+      if (hard.has(i.id)) {
+        expect(i.confidence!).toBeLessThan(0.9);
+        expect(i).toMatchObject({ state: 'open', target: 6, completed_at: null });
+      } else {
+        expect(i.confidence!).toBeGreaterThanOrEqual(0.9);
+        expect(i).toMatchObject({ state: 'complete', target: 4 });
+        expect(i.completed_at).not.toBeNull();
+      }
+    }
+    const stats = (await requester.get(`/api/projects/${project.id}/stats`)).json();
+    expect(stats.completedItems).toBe(6);
+    // a fifth worker is only offered the unsure items
+    const got = await drain(workers[4]!, project.id, () => 'pos');
+    expect(new Set(got)).toEqual(hard);
+  });
+
+  it('without dynamic overlap a confident item stays open until overlap', async () => {
+    const { project } = await activeProject(t, requester, { n: 2, settings: { overlap: 5 } });
+    const workers = await quickWorkers(t, 3);
+    for (const w of workers) await drain(w, project.id, () => 'pos');
+    await run();
+    for (const i of await itemsOf(project.id)) {
+      expect(i.confidence!).toBeGreaterThan(0.9);
+      expect(i).toMatchObject({ state: 'open', target: 5, answers: 3 });
+    }
+  });
+
+  it('the background job started with the app picks up new answers by itself (debounced)', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 1, settings: { overlap: 2 } });
+    const workers = await quickWorkers(t, 2);
+    for (const w of workers) await drain(w, project.id, () => 'neg');
+    inference.start();
+    try {
+      for (let i = 0; i < 200 && (await itemsOf(project.id))[0]!.label === null; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await inference.stop();
+    }
+    const [item] = await itemsOf(project.id);
+    expect(item!.id).toBe(items[0]);
+    expect(item!.label).toMatchObject({ label: { value: 'neg' } });
+  });
+});
