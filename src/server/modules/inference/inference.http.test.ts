@@ -4,7 +4,7 @@ import { buildTestApp, type Client, signup, type TestApp } from '../../../../tes
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
 import { insertAnswers } from '../exports/test-fixtures.ts';
 import { activeProject, closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
-import type { InferenceService } from './index.ts';
+import { InferenceService } from './index.ts';
 
 let t: TestApp;
 let requester: Client;
@@ -186,5 +186,23 @@ describe('inference of a project', () => {
     const [item] = await itemsOf(project.id);
     expect(item!.id).toBe(items[0]);
     expect(item!.label).toMatchObject({ label: { value: 'neg' } });
+  });
+
+  it('two server processes: a dirty project is computed by exactly one of them; answers arriving later mark it again', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 3, settings: { overlap: 3 } });
+    const workers = await quickWorkers(t, 3);
+    for (const w of workers.slice(0, 2)) await drain(w, project.id, () => 'pos');
+    const other = new InferenceService({ db: t.db.db, log: t.app.log }, { intervalMs: 0 });
+    const [a, b] = await Promise.all([inference.runOnce({ debounceMs: 0 }), other.runOnce({ debounceMs: 0 })]);
+    expect([...a, ...b].filter((x) => x === project.id)).toHaveLength(1);
+    expect((await itemsOf(project.id)).every((i) => (i.label as any)?.label?.value === 'pos')).toBe(true);
+    // a third answer per item: dirty again, and the next pass of either process folds it in
+    await drain(workers[2]!, project.id, () => 'neg');
+    expect(await dirty(project.id)).toBe(true);
+    const before = (await itemsOf(project.id)).map((i) => i.confidence!);
+    expect(await other.runOnce({ debounceMs: 0 })).toEqual([project.id]);
+    const after = await itemsOf(project.id);
+    expect(after.map((i) => i.id)).toEqual(items);
+    after.forEach((i, k) => expect(i.confidence!).toBeLessThan(before[k]!));
   });
 });
