@@ -220,7 +220,27 @@ interface Run {
   clients: number;
 }
 
-async function runPgbench(name: string, script: string, clients: number): Promise<Run> {
+/** pgbench wants one connection per client: as many as `wanted`, minus what others hold now. */
+async function freeClients(wanted: number): Promise<number> {
+  const busy = Number((await adminQuery('select count(*)::int as n from pg_stat_activity')).rows[0].n);
+  const max = Number((await adminQuery('show max_connections')).rows[0].max_connections);
+  return Math.max(1, Math.min(wanted, max - busy - 5));
+}
+
+/** Runs pgbench; when others took the connections meanwhile, tries again with fewer clients. */
+async function runPgbench(name: string, script: string, wanted: number): Promise<Run> {
+  for (let attempt = 0; ; attempt++) {
+    const clients = await freeClients(attempt === 0 ? wanted : Math.ceil(wanted / 2 ** attempt));
+    try {
+      return await runPgbenchOnce(name, script, clients);
+    } catch (e) {
+      if (attempt < 3 && /too many clients/.test(String(e))) continue;
+      throw e;
+    }
+  }
+}
+
+async function runPgbenchOnce(name: string, script: string, clients: number): Promise<Run> {
   const file = path.join(tmp, `${name}.sql`);
   fs.writeFileSync(file, script);
   const logPrefix = path.join(tmp, `log-${name}-${Date.now()}`);
@@ -469,9 +489,7 @@ async function main() {
     for (const level of LEVELS) {
       const row = { level, a: [] as Run[], w: [] as Run[], n: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof runHttp>>[] };
       for (let rep = 0; rep < REPEAT; rep++) {
-        const busy = Number((await adminQuery('select count(*)::int as n from pg_stat_activity')).rows[0].n);
-        const max = Number((await adminQuery('show max_connections')).rows[0].max_connections);
-        const clients = Math.max(1, Math.min(level, max - busy - 5));
+        const clients = level;
         row.b.push(await runPgbench(`b-${level}`, MIN_WRITE, clients));
         const pgbProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, 4 * clients)), clients));
@@ -483,7 +501,8 @@ async function main() {
         const last = row.http.at(-1)!;
         console.log(
           `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}); ` +
-            `pgbench (a) ${fmt(row.a.at(-1)!.rate)}, (w) ${fmt(row.w.at(-1)!.rate)}${NAIVE ? `, (n) ${fmt(row.n.at(-1)!.rate)}` : ''}, (b) ${fmt(row.b.at(-1)!.rate)} tps at ${clients} clients`,
+            `pgbench (a) ${fmt(row.a.at(-1)!.rate)}, (w) ${fmt(row.w.at(-1)!.rate)}${NAIVE ? `, (n) ${fmt(row.n.at(-1)!.rate)}` : ''}, (b) ${fmt(row.b.at(-1)!.rate)} tps ` +
+              `at ${[row.a, row.w, row.n, row.b].map((x) => x.at(-1)?.clients ?? '-').join('/')} clients (a/w/n/b)`,
         );
       }
       results.push(row);
@@ -508,7 +527,7 @@ async function main() {
           fmt(h).padStart(9),
           fmt(median(r.http.map((x) => x.p50)), 1).padStart(6),
           fmt(median(r.http.map((x) => x.p99)), 1).padStart(6),
-          String(median(r.b.map((x) => x.clients))).padStart(7),
+          String(Math.min(...[...r.a, ...r.w, ...r.b].map((x) => x.clients))).padStart(7),
           fmt(a).padStart(8),
           fmt(median(r.a.map((x) => x.p99)), 1).padStart(7),
           fmt(w).padStart(8),
