@@ -1,5 +1,5 @@
 import { argmaxRow } from './math.ts';
-import { unrolledTablePass } from './unrolled.ts';
+import { unrolledAccumulate, unrolledTablePass } from './unrolled.ts';
 import { AggregationInputError, type PreparedAnswers } from './prepare.ts';
 import type { CategoricalMethod, CategoricalOptions, CategoricalResult } from './types.ts';
 
@@ -112,6 +112,12 @@ export function recordOffsets(p: PreparedAnswers, stride: number): Int32Array {
 
 /** Fills the counts half of `tab` and classCount (Σ_items post[item][k]) from a posterior. */
 export function accumulate(p: PreparedAnswers, rec: Int32Array, post: Float64Array, tab: Float64Array, classCount: Float64Array): void {
+  const fast = unrolledAccumulate(p.K);
+  if (fast) fast(p, rec, post, tab, classCount);
+  else accumulateGeneric(p, rec, post, tab, classCount);
+}
+
+export function accumulateGeneric(p: PreparedAnswers, rec: Int32Array, post: Float64Array, tab: Float64Array, classCount: Float64Array): void {
   const { nItems, K, itemStart } = p;
   const K2 = 2 * K;
   for (let j = 0; j < tab.length; j += K2) for (let k = K; k < K2; k++) tab[j + k] = 0;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accumulate, newTable, recordOffsets, tablePassGeneric, voteShares } from './common.ts';
+import { accumulate, accumulateGeneric, newTable, recordOffsets, tablePassGeneric, voteShares } from './common.ts';
 import { prepareAnswers } from './prepare.ts';
 import { answersOf } from './test-helpers.ts';
-import { UNROLL_MAX_K, unrolledTablePass } from './unrolled.ts';
+import { UNROLL_MAX_K, unrolledAccumulate, unrolledTablePass } from './unrolled.ts';
 
 describe('unrolled table pass', () => {
   it('is bit-identical to the generic pass, gold items and unanswered items included', () => {
@@ -22,7 +22,12 @@ describe('unrolled table pass', () => {
             const post = voteShares(p);
             const tab = newTable(p);
             const cc = new Float64Array(K);
-            accumulate(p, rec, post, tab, cc);
+            accumulateGeneric(p, rec, post, tab, cc);
+            const tab2 = newTable(p);
+            const cc2 = new Float64Array(K);
+            accumulate(p, rec, post, tab2, cc2);
+            expect(Array.from(tab2)).toEqual(Array.from(tab));
+            expect(Array.from(cc2)).toEqual(Array.from(cc));
             for (let j = 0; j < tab.length; j += 2 * K) for (let k = 0; k < K; k++) tab[j + k] = logs[(j / (2 * K) + k) % logs.length];
             const logPrior = Float64Array.from({ length: K }, (_, k) => Math.log((k + 1) / ((K * (K + 1)) / 2)));
             return { post, tab, cc, logPrior, stats: new Float64Array(3) };
@@ -41,6 +46,8 @@ describe('unrolled table pass', () => {
 
   it('is compiled once per K and not at all for large K', () => {
     expect(unrolledTablePass(3)).toBe(unrolledTablePass(3));
+    expect(unrolledAccumulate(3)).toBe(unrolledAccumulate(3));
+    expect(unrolledAccumulate(UNROLL_MAX_K + 1)).toBeNull();
     expect(unrolledTablePass(UNROLL_MAX_K + 1)).toBeNull();
     expect(unrolledTablePass(0)).toBeNull();
   });

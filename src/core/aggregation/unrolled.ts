@@ -57,6 +57,32 @@ function compile(K: number): TablePass {
   return new Function('p', 'rec', 'tab', 'logPrior', 'post', 'classCount', 'scratch', 'stats', src) as TablePass;
 }
 
+export type Accumulate = (p: PreparedAnswers, rec: Int32Array, post: Float64Array, tab: Float64Array, classCount: Float64Array) => void;
+
+const accCache = new Map<number, Accumulate>();
+
+/** `accumulate` of common.ts, unrolled the same way (same operations, same order). */
+export function unrolledAccumulate(K: number): Accumulate | null {
+  if (!Number.isInteger(K) || K < 1 || K > UNROLL_MAX_K) return null;
+  let f = accCache.get(K);
+  if (!f) {
+    const src = `
+    const nItems = p.nItems, itemStart = p.itemStart, gold = p.gold;
+    for (let j = 0; j < tab.length; j += ${2 * K}) { ${each(K, (k) => `tab[j + ${K + k}] = 0;`, ' ')} }
+    ${each(K, (k) => `let c${k} = 0;`, ' ')}
+    for (let i = 0; i < nItems; i++) {
+      const s = itemStart[i], e = itemStart[i + 1], off = i * ${K};
+      if (gold[i] < 0 && e === s) continue;
+      ${each(K, (k) => `const q${k} = post[off + ${k}]; c${k} += q${k};`, ' ')}
+      for (let a = s; a < e; a++) { const b = rec[a] + ${K}; ${each(K, (k) => `tab[b + ${k}] += q${k};`, ' ')} }
+    }
+    ${each(K, (k) => `classCount[${k}] = c${k};`, ' ')}`;
+    f = new Function('p', 'rec', 'post', 'tab', 'classCount', src) as Accumulate;
+    accCache.set(K, f);
+  }
+  return f;
+}
+
 /** The unrolled pass for K classes (compiled once per K), or null when K is too large. */
 export function unrolledTablePass(K: number): TablePass | null {
   if (!Number.isInteger(K) || K < 1 || K > UNROLL_MAX_K) return null;
