@@ -70,7 +70,7 @@ async function waitForReview(page: Page, notId?: string | null): Promise<string>
   const screen = page.getByTestId('review-page');
   await page.waitForFunction(
     (prev) => {
-      const el = document.querySelector('[data-testid="review-page"]');
+      const el = (globalThis as any).document.querySelector('[data-testid="review-page"]');
       return el?.getAttribute('data-phase') === 'ready' && el.getAttribute('data-annotation-id') !== prev;
     },
     notId ?? null,
