@@ -59,140 +59,161 @@ export function methodOf(setting: unknown): CategoricalMethod {
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
 /**
- * Truth inference over a project's answers (pure apart from its input): per categorical control
- * the project's method with gold clamped, multi_choice per option, numbers, boxes, spans and text
- * with their own functions. Email and file answers are left to the export's fallback.
+ * Truth inference over a project's answers: per categorical control the project's method with
+ * gold clamped, multi_choice per option, numbers, boxes, spans and text with their own
+ * functions. Email and file answers are left to the export's fallback. Answers are fed page by
+ * page (`add`) straight into per-control encoders and typed arrays: no page is kept, only the
+ * values the engine reads (regions and texts per item for the one-item-at-a-time functions).
  */
-export function inferProject(
-  template: Template,
-  settings: { aggregationMethod?: unknown; dynamicOverlap: { enabled: boolean; targetConfidence: number } },
-  answers: readonly AnswerRow[],
-  gold: readonly { id: number; gold: Record<string, unknown> | null }[],
-): ProjectInference {
-  const method = methodOf(settings.aggregationMethod);
-  const labels = new Map<number, Record<string, ControlLabel>>();
-  const quality: QualityRow[] = [];
-  const set = (item: number, control: string, l: ControlLabel) => {
-    let rec = labels.get(item);
-    if (!rec) labels.set(item, (rec = {}));
-    rec[control] = l;
-  };
-  const goldById = new Map(gold.map((g) => [g.id, g.gold ?? {}]));
-  const perControl = (name: string): Answer[] => {
-    const out: Answer[] = [];
-    for (const a of answers) {
-      const v = a.result && Object.hasOwn(a.result, name) ? a.result[name] : undefined;
-      if (present(v)) out.push({ item: a.item_id, worker: a.worker_id, value: v });
-    }
-    return out;
-  };
-  const categorical = categoricalControls(template);
+export class ProjectInferrer {
+  private readonly method: CategoricalMethod;
+  private readonly categorical;
+  private answers = 0;
+  private readonly single = new Map<string, { enc: AnswerEncoder; original: Map<string, unknown> }>();
+  private readonly multi = new Map<string, { items: IdEncoder; workers: IdEncoder; idx: Map<string, number>; item: number[]; worker: number[]; /** answers × options, 0/1 */ selected: number[] }>();
+  private readonly numbers = new Map<string, { items: IdEncoder; workers: IdEncoder; item: number[]; worker: number[]; value: number[] }>();
+  private readonly perItem = new Map<string, Map<number, Answer[]>>();
 
-  for (const c of categorical) {
-    const rows = perControl(c.name);
-    if (c.multi) {
-      const items = new IdEncoder();
-      const workers = new IdEncoder();
-      const K = c.values.length;
-      const idx = new Map(c.values.map((v, i) => [String(v), i]));
-      const item = new Int32Array(rows.length);
-      const worker = new Int32Array(rows.length);
-      const selected = new Uint8Array(rows.length * K);
-      let n = 0;
-      for (const r of rows) {
-        if (!Array.isArray(r.value)) continue;
-        item[n] = items.index(String(r.item));
-        worker[n] = workers.index(r.worker);
-        for (const v of r.value) {
-          const k = idx.get(String(v));
-          if (k !== undefined) selected[n * K + k] = 1;
-        }
-        n++;
-      }
-      for (const [id, g] of goldById) if (Object.hasOwn(g, c.name)) items.index(String(id));
-      const goldSelected = new Int8Array(items.size * K).fill(-1);
-      for (const [id, g] of goldById) {
-        const v = g[c.name];
-        if (!Array.isArray(v)) continue;
-        const i = items.get(String(id));
-        for (let k = 0; k < K; k++) goldSelected[i * K + k] = 0;
-        for (const x of v) {
-          const k = idx.get(String(x));
-          if (k !== undefined) goldSelected[i * K + k] = 1;
-        }
-      }
-      if (n === 0) continue;
-      const r = aggregateMultiChoice(
-        { nItems: items.size, nWorkers: workers.size, nOptions: K, item: item.subarray(0, n), worker: worker.subarray(0, n), selected: selected.subarray(0, n * K) },
-        { method, goldSelected },
-      );
-      for (let i = 0; i < items.size; i++) {
-        if (r.itemAnswers[i] === 0) continue;
-        const id = Number(items.id(i));
-        const value = c.values.filter((_, k) => r.selected[i * K + k] === 1);
-        set(id, c.name, { value, confidence: r.confidence[i]! });
-      }
-      const counts = new Map<number, number>();
-      for (let j = 0; j < n; j++) counts.set(worker[j]!, (counts.get(worker[j]!) ?? 0) + 1);
-      for (let w = 0; w < workers.size; w++) quality.push({ worker: workers.id(w), control: c.name, quality: finite(r.workerQuality[w]!), answers: counts.get(w) ?? 0 });
-      continue;
+  constructor(
+    private readonly template: Template,
+    private readonly settings: { aggregationMethod?: unknown; dynamicOverlap: { enabled: boolean; targetConfidence: number } },
+  ) {
+    this.method = methodOf(settings.aggregationMethod);
+    this.categorical = categoricalControls(template);
+    for (const c of this.categorical) {
+      if (c.multi) this.multi.set(c.name, { items: new IdEncoder(), workers: new IdEncoder(), idx: new Map(c.values.map((v, i) => [String(v), i])), item: [], worker: [], selected: [] });
+      else this.single.set(c.name, { enc: new AnswerEncoder({ labels: c.values.map(String) }), original: new Map(c.values.map((v) => [String(v), v])) });
     }
-    const enc = new AnswerEncoder({ labels: c.values.map(String) });
-    const original = new Map<string, unknown>(c.values.map((v) => [String(v), v]));
-    for (const r of rows) {
-      if (typeof r.value === 'object') continue;
-      original.set(String(r.value), original.get(String(r.value)) ?? r.value);
-      enc.add(String(r.item), r.worker, String(r.value));
+    for (const c of template.controls) {
+      if (c.type === 'number') this.numbers.set(c.name, { items: new IdEncoder(), workers: new IdEncoder(), item: [], worker: [], value: [] });
+      else if (c.type === 'bbox' || c.type === 'span' || c.type === 'text') this.perItem.set(c.name, new Map());
     }
-    for (const [id, g] of goldById) {
-      const v = g[c.name];
-      if (present(v) && typeof v !== 'object') enc.addGold(String(id), String(v));
-    }
-    if (enc.answerCount === 0) continue;
-    const r = aggregateCategorical(enc.answers(), { method, gold: enc.gold() });
-    for (let i = 0; i < r.nItems; i++) {
-      if (r.itemAnswers[i] === 0 || r.label[i]! < 0) continue;
-      const id = Number(enc.items.id(i));
-      const l = enc.labels.id(r.label[i]!);
-      set(id, c.name, { value: original.get(l) ?? l, confidence: r.confidence[i]! });
-    }
-    for (let w = 0; w < r.nWorkers; w++) quality.push({ worker: enc.workers.id(w), control: c.name, quality: finite(r.workerQuality[w]!), answers: r.workerAnswers[w]! });
   }
 
-  for (const c of template.controls) {
-    if (c.type === 'number') {
-      const rows = perControl(c.name).filter((r) => typeof r.value === 'number' && Number.isFinite(r.value));
-      if (!rows.length) continue;
-      const items = new IdEncoder(rows.map((r) => String(r.item)));
-      const workers = new IdEncoder(rows.map((r) => r.worker));
-      const g = new Float64Array(items.size).fill(Number.NaN);
-      for (const [id, gv] of goldById) {
-        const i = items.get(String(id));
-        if (i >= 0 && typeof gv[c.name] === 'number') g[i] = gv[c.name] as number;
+  /** One answer (call in annotation id order: the last answer of a worker on an item counts). */
+  add(a: AnswerRow): void {
+    this.answers++;
+    const res = a.result;
+    if (!res || typeof res !== 'object') return;
+    const item = String(a.item_id);
+    for (const [name, s] of this.single) {
+      const v = res[name];
+      if (!present(v) || typeof v === 'object') continue;
+      const key = String(v);
+      if (!s.original.has(key)) s.original.set(key, v);
+      s.enc.add(item, a.worker_id, key);
+    }
+    for (const [name, m] of this.multi) {
+      const v = res[name];
+      if (!Array.isArray(v)) continue;
+      m.item.push(m.items.index(item));
+      m.worker.push(m.workers.index(a.worker_id));
+      const base = m.selected.length;
+      for (let k = 0; k < m.idx.size; k++) m.selected.push(0);
+      for (const x of v) {
+        const k = m.idx.get(String(x));
+        if (k !== undefined) m.selected[base + k] = 1;
       }
+    }
+    for (const [name, n] of this.numbers) {
+      const v = res[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      n.item.push(n.items.index(item));
+      n.worker.push(n.workers.index(a.worker_id));
+      n.value.push(v);
+    }
+    for (const [name, byItem] of this.perItem) {
+      const v = res[name];
+      if (!present(v)) continue;
+      let l = byItem.get(a.item_id);
+      if (!l) byItem.set(a.item_id, (l = []));
+      l.push({ item: a.item_id, worker: a.worker_id, value: v });
+    }
+  }
+
+  finish(gold: readonly { id: number; gold: Record<string, unknown> | null }[]): ProjectInference {
+    const { method } = this;
+    const labels = new Map<number, Record<string, ControlLabel>>();
+    const quality: QualityRow[] = [];
+    const set = (item: number, control: string, l: ControlLabel) => {
+      let rec = labels.get(item);
+      if (!rec) labels.set(item, (rec = {}));
+      rec[control] = l;
+    };
+    const goldById = new Map(gold.map((g) => [g.id, g.gold ?? {}]));
+
+    for (const c of this.categorical) {
+      const m = this.multi.get(c.name);
+      if (m) {
+        const K = c.values.length;
+        const n = m.item.length;
+        if (n === 0) continue;
+        for (const [id, g] of goldById) if (Array.isArray(g[c.name])) m.items.index(String(id));
+        const goldSelected = new Int8Array(m.items.size * K).fill(-1);
+        for (const [id, g] of goldById) {
+          const v = g[c.name];
+          if (!Array.isArray(v)) continue;
+          const i = m.items.get(String(id));
+          for (let k = 0; k < K; k++) goldSelected[i * K + k] = 0;
+          for (const x of v) {
+            const k = m.idx.get(String(x));
+            if (k !== undefined) goldSelected[i * K + k] = 1;
+          }
+        }
+        const selected = Uint8Array.from(m.selected);
+        const worker = Int32Array.from(m.worker);
+        const r = aggregateMultiChoice(
+          { nItems: m.items.size, nWorkers: m.workers.size, nOptions: K, item: Int32Array.from(m.item), worker, selected },
+          { method, goldSelected },
+        );
+        for (let i = 0; i < m.items.size; i++) {
+          if (r.itemAnswers[i] === 0) continue;
+          set(Number(m.items.id(i)), c.name, { value: c.values.filter((_, k) => r.selected[i * K + k] === 1), confidence: r.confidence[i]! });
+        }
+        const counts = new Int32Array(m.workers.size);
+        for (let j = 0; j < n; j++) counts[worker[j]!]!++;
+        for (let w = 0; w < m.workers.size; w++) quality.push({ worker: m.workers.id(w), control: c.name, quality: finite(r.workerQuality[w]!), answers: counts[w]! });
+        continue;
+      }
+      const { enc, original } = this.single.get(c.name)!;
+      if (enc.answerCount === 0) continue;
+      for (const [id, g] of goldById) {
+        const v = g[c.name];
+        if (present(v) && typeof v !== 'object') enc.addGold(String(id), String(v));
+      }
+      const r = aggregateCategorical(enc.answers(), { method, gold: enc.gold() });
+      for (let i = 0; i < r.nItems; i++) {
+        if (r.itemAnswers[i] === 0 || r.label[i]! < 0) continue;
+        const l = enc.labels.id(r.label[i]!);
+        set(Number(enc.items.id(i)), c.name, { value: original.get(l) ?? l, confidence: r.confidence[i]! });
+      }
+      for (let w = 0; w < r.nWorkers; w++) quality.push({ worker: enc.workers.id(w), control: c.name, quality: finite(r.workerQuality[w]!), answers: r.workerAnswers[w]! });
+    }
+
+    for (const [name, n] of this.numbers) {
+      if (!n.item.length) continue;
+      const g = new Float64Array(n.items.size).fill(Number.NaN);
+      for (const [id, gv] of goldById) {
+        const i = n.items.get(String(id));
+        if (i >= 0 && typeof gv[name] === 'number') g[i] = gv[name] as number;
+      }
+      const worker = Int32Array.from(n.worker);
       const r = aggregateNumbers(
-        {
-          nItems: items.size,
-          nWorkers: workers.size,
-          item: Int32Array.from(rows, (x) => items.get(String(x.item))),
-          worker: Int32Array.from(rows, (x) => workers.get(x.worker)),
-          value: Float64Array.from(rows, (x) => x.value as number),
-        },
+        { nItems: n.items.size, nWorkers: n.workers.size, item: Int32Array.from(n.item), worker, value: Float64Array.from(n.value) },
         { gold: g },
       );
-      for (let i = 0; i < items.size; i++) {
+      for (let i = 0; i < n.items.size; i++) {
         if (!Number.isFinite(r.value[i]!)) continue;
-        set(Number(items.id(i)), c.name, { value: r.value[i], confidence: r.confidence[i]! });
+        set(Number(n.items.id(i)), name, { value: r.value[i], confidence: r.confidence[i]! });
       }
-      const counts = countBy(rows.map((x) => x.worker));
-      for (let w = 0; w < workers.size; w++) quality.push({ worker: workers.id(w), control: c.name, quality: finite(r.workerQuality[w]!), answers: counts.get(workers.id(w)) ?? 0 });
-    } else if (c.type === 'bbox' || c.type === 'span' || c.type === 'text') {
-      const byItem = new Map<number, Answer[]>();
-      for (const r of perControl(c.name)) {
-        let l = byItem.get(r.item);
-        if (!l) byItem.set(r.item, (l = []));
-        l.push(r);
-      }
+      const counts = new Int32Array(n.workers.size);
+      for (const w of worker) counts[w]!++;
+      for (let w = 0; w < n.workers.size; w++) quality.push({ worker: n.workers.id(w), control: name, quality: finite(r.workerQuality[w]!), answers: counts[w]! });
+    }
+
+    for (const c of this.template.controls) {
+      const byItem = this.perItem.get(c.name);
+      if (!byItem) continue;
       for (const [id, rows] of byItem) {
         const last = lastPerWorker(rows);
         if (c.type === 'bbox') {
@@ -207,27 +228,33 @@ export function inferProject(
         }
       }
     }
-  }
 
-  const confident = new Set<number>();
-  if (categorical.length && settings.dynamicOverlap.enabled) {
-    const target = settings.dynamicOverlap.targetConfidence;
-    for (const [id, rec] of labels) {
-      // every categorical control must have a label (an unanswered control is not confident)
-      if (categorical.every((c) => rec[c.name] && rec[c.name]!.confidence >= target)) confident.add(id);
+    const confident = new Set<number>();
+    if (this.categorical.length && this.settings.dynamicOverlap.enabled) {
+      const target = this.settings.dynamicOverlap.targetConfidence;
+      for (const [id, rec] of labels) {
+        // every categorical control must have a label (an unanswered control is not confident)
+        if (this.categorical.every((c) => rec[c.name] && rec[c.name]!.confidence >= target)) confident.add(id);
+      }
     }
+    return { labels, confident, quality, answers: this.answers, method };
   }
-  return { labels, confident, quality, answers: answers.length, method };
+}
+
+/** `ProjectInferrer` over answers already in memory (tests, small projects). */
+export function inferProject(
+  template: Template,
+  settings: { aggregationMethod?: unknown; dynamicOverlap: { enabled: boolean; targetConfidence: number } },
+  answers: readonly AnswerRow[],
+  gold: readonly { id: number; gold: Record<string, unknown> | null }[],
+): ProjectInference {
+  const p = new ProjectInferrer(template, settings);
+  for (const a of answers) p.add(a);
+  return p.finish(gold);
 }
 
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
-}
-
-function countBy(xs: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
-  return m;
 }
 
 /** The last answer of each worker (array order = annotation id order). */
@@ -335,15 +362,14 @@ export class InferenceService {
     const p = await inferenceRepo.project(db, projectId);
     if (!p) return { items: 0, completed: 0 };
     const settings = resolveSettings(p.settings).settings;
-    const answers: AnswerRow[] = [];
+    const inferrer = new ProjectInferrer(p.template as Template, settings);
     for (let after = 0; ; ) {
       const page = await inferenceRepo.answersPage(db, projectId, after, this.opts.pageSize);
-      answers.push(...page);
+      for (const a of page) inferrer.add(a);
       if (page.length < this.opts.pageSize) break;
       after = page[page.length - 1]!.id;
     }
-    const gold = await inferenceRepo.goldItems(db, projectId);
-    const r = inferProject(p.template as Template, settings, answers, gold);
+    const r = inferrer.finish(await inferenceRepo.goldItems(db, projectId));
     const rows: LabelRow[] = [];
     for (const [id, label] of r.labels) {
       let min: number | null = null;
