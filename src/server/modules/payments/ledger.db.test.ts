@@ -182,6 +182,9 @@ describe('ledger and money flows (database)', () => {
     await expect(manual.cancelDeposit(admin, deposit!.id)).rejects.toMatchObject({ code: 'invalid_state' });
     const r = await clean();
     expect(r.deposits).toBeGreaterThanOrEqual(50_000);
+    // Seeds and benchmarks fund without a user; the deposit is recorded and the books still reconcile.
+    expect(await manual.fundDirect(p.id, 1_000)).toMatchObject({ balance: 51_000, deposited: 51_000 });
+    await clean();
   });
 
   it('pays out available earnings with 3.3% withheld, in a batch marked paid', async () => {

@@ -94,6 +94,36 @@ export const ledgerRepo = {
       .then((r) => (r.rows[0] ? r.rows[0].balance : null));
   },
 
+  /**
+   * A claim's reservation in ONE statement: the budget's conditional debit (check, debit and row
+   * lock at once) and, only if it succeeded, the transaction and its two entries. Returns the
+   * budget left, or null when the budget could not cover `total` (then nothing was written).
+   * One round trip keeps the budget row's lock — which every claim of the project queues on —
+   * held for as little as possible.
+   */
+  reserveClaim(
+    db: Queryable,
+    c: { budgetAccount: number; committedAccount: number; total: number; ref: string; projectId: string; workerId: string; meta: Record<string, unknown> },
+  ) {
+    return sql<{ balance: number }>`
+      with b as (
+        update ledger_accounts set balance = balance - ${c.total}
+        where id = ${c.budgetAccount} and balance >= ${c.total}
+        returning balance
+      ), t as (
+        insert into ledger_transactions (kind, ref, project_id, user_id, amount, meta)
+        select 'claim', ${c.ref}, ${c.projectId}::uuid, ${c.workerId}::uuid, ${c.total}, ${JSON.stringify(c.meta)}::jsonb from b
+        returning id
+      ), e as (
+        insert into ledger_entries (tx_id, account_id, amount)
+        select t.id, v.account_id, v.amount from t
+        cross join (values (${c.budgetAccount}::int8, ${-c.total}::int8), (${c.committedAccount}::int8, ${c.total}::int8)) as v(account_id, amount)
+      )
+      select balance from b`
+      .execute(db)
+      .then((r) => (r.rows[0] ? r.rows[0].balance : null));
+  },
+
   insertEntries(db: Queryable, rows: { tx_id: number; account_id: number; amount: number }[]) {
     return db.insertInto('ledger_entries').values(rows).execute();
   },

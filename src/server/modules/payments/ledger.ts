@@ -106,6 +106,28 @@ export const account = {
 
 export type ProjectTerms = NonNullable<Awaited<ReturnType<typeof ledgerRepo.projectTerms>>>;
 
+export interface FixedTerms {
+  budget_account: number;
+  committed_account: number;
+  fees_account: number;
+  fee_bp: number;
+}
+
+// A project's accounts and fee rate never change once opened, so every process may keep them.
+const fixedTermsCache = new Map<string, FixedTerms>();
+
+/** A project's accounts and fee rate (immutable once opened; cached), or undefined before its first funding. */
+export async function fixedTerms(db: Queryable, projectId: string): Promise<FixedTerms | undefined> {
+  const hit = fixedTermsCache.get(projectId);
+  if (hit) return hit;
+  const t = await ledgerRepo.projectTerms(db, projectId);
+  if (!t) return undefined;
+  const fixed = { budget_account: t.budget_account, committed_account: t.committed_account, fees_account: t.fees_account, fee_bp: t.fee_bp };
+  if (fixedTermsCache.size > 100_000) fixedTermsCache.clear();
+  fixedTermsCache.set(projectId, fixed);
+  return fixed;
+}
+
 /** Opens a project's budget, escrow and fee accounts, fixing its fee rate (the terms it is funded under). */
 export async function openProjectAccounts(db: Queryable, projectId: string, orgId: string, feeBp: number): Promise<ProjectTerms> {
   const existing = await ledgerRepo.projectTerms(db, projectId);

@@ -6,7 +6,7 @@ import type { DepositStatus, PayoutStatus } from '../../../db/tables/ledger.ts';
 export const paymentsRepo = {
   insertDeposit(
     db: Queryable,
-    d: { org_id: string; project_id: string | null; amount: number; provider: string; reference: string; idempotency_key: string | null; created_by: string },
+    d: { org_id: string; project_id: string | null; amount: number; provider: string; reference: string; idempotency_key: string | null; created_by: string | null },
   ) {
     return db
       .insertInto('deposits')

@@ -106,6 +106,30 @@ export class PaymentsService {
     });
   }
 
+  /**
+   * Funds a project with a deposit confirmed at once, without a user: for seeds, benchmarks and
+   * tests that are not about money. The deposit is recorded (provider 'direct') so the books
+   * still reconcile.
+   */
+  async fundDirect(projectId: string, amount: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const p = await ledgerRepo.projectForMoney(trx, projectId);
+      if (!p) throw new AppError('not_found', 'project not found');
+      await openProjectAccounts(trx, p.id, p.org_id, this.feeBp);
+      const row = await paymentsRepo.insertDeposit(trx, {
+        org_id: p.org_id,
+        project_id: p.id,
+        amount,
+        provider: 'direct',
+        reference: depositReference(),
+        idempotency_key: null,
+        created_by: null,
+      });
+      await this.confirmInTx(trx, row!, null);
+      return this.budgetOf(trx, p.id);
+    });
+  }
+
   /** A deposit into the organisation's funds (not yet for a project). */
   async depositToOrg(user: AuthUser, input: { amount: number; idempotencyKey?: string | null }) {
     if (!user.orgId) throw new AppError('forbidden', 'only requesters of an organisation hold funds');

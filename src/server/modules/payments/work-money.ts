@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../core/app-error.ts';
 import { costWithFee } from '../../../core/money/arithmetic.ts';
 import type { Queryable } from '../../../db/schema.ts';
-import { account, post } from './ledger.ts';
+import { account, fixedTerms, post } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 
 /**
@@ -74,31 +74,24 @@ export async function reserveForClaim(
     status = pp.project.status;
   }
   if (pay === 0) return { ok: true, pay: 0, fee: 0 };
-  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  const terms = await fixedTerms(db, k.projectId);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0);
-  // The budget's conditional update is the check, the debit and the row lock at once.
-  const after = terms ? await ledgerRepo.applyToCached(db, terms.budget_account, -cost.total) : null;
+  const ref = `p${k.projectId}:w${k.workerId}:${randomUUID()}`;
+  const after = terms
+    ? await ledgerRepo.reserveClaim(db, {
+        budgetAccount: terms.budget_account,
+        committedAccount: terms.committed_account,
+        total: cost.total,
+        ref,
+        projectId: k.projectId,
+        workerId: k.workerId,
+        meta: { pay: cost.pay, fee: cost.fee },
+      })
+    : null;
   if (!terms || after === null) {
     const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
     return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
   }
-  const ref = `p${k.projectId}:w${k.workerId}:${randomUUID()}`;
-  const txId = await ledgerRepo.insertTransaction(db, {
-    kind: 'claim',
-    ref,
-    settles: null,
-    project_id: k.projectId,
-    user_id: k.workerId,
-    amount: cost.total,
-    memo: null,
-    meta: { pay: cost.pay, fee: cost.fee },
-    created_by: null,
-  });
-  if (txId === null) throw new Error('a fresh claim reference collided');
-  await ledgerRepo.insertEntries(db, [
-    { tx_id: txId, account_id: terms.budget_account, amount: -cost.total },
-    { tx_id: txId, account_id: terms.committed_account, amount: cost.total },
-  ]);
   if (after < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, after));
   return { ok: true, pay: cost.pay, fee: cost.fee, ref };
 }
