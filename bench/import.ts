@@ -66,7 +66,7 @@ try {
     const file = `/tmp/dure-bench-copy-${process.pid}.jsonl`;
     const fs = await import('node:fs');
     const out = fs.createWriteStream(file);
-    for (const c of lines(N)) if (!out.write(c.replaceAll('\\', '\\\\'))) await new Promise((r) => out.once('drain', r));
+    for (const c of lines(N)) if (!out.write(c.replaceAll('\\', '\\\\'))) await new Promise<void>((r) => out.once('drain', () => r()));
     await new Promise<void>((r) => out.end(() => r()));
     const psql = (sql: string) => spawnSync('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
     psql(`create table copy_ref (id bigint generated always as identity primary key, project_id uuid, data jsonb not null)`);
