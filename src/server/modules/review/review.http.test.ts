@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
 import { registerWorkMoney } from '../payments/hooks.ts';
@@ -116,6 +116,9 @@ describe('review over HTTP', () => {
   });
 
   it('refuses workers, other projects’ levels and reviewing one’s own work', async () => {
+    const random = t.app.reviewService.random;
+    t.app.reviewService.random = () => 0.99; // no cross-review drawn: the last verdict below must find nothing open
+    onTestFinished(() => void (t.app.reviewService.random = random));
     const p = await project({ reviewFirstK: 5, reviewRate: 0, reviewerMinLevel: 2 });
     const worker = await signup(t.app, 'worker');
     expect((await reviewNext(worker, p.id)).statusCode).toBe(403);
@@ -168,17 +171,23 @@ describe('review over HTTP', () => {
     const worker = await signup(t.app, 'worker');
     const [r1, r2] = [await userWithRole(t, 'reviewer'), await userWithRole(t, 'reviewer')];
     const before = t.app.reviewService.random;
+    let first0 = 0;
     t.app.reviewService.random = () => 0; // every review is sampled for a cross-review
     try {
       const x = await answer(worker, p.id, 'pos');
+      first0 = x.annotation.id;
       const y = await answer(worker, p.id, 'neg');
       expect((await verdict(r1, x.annotation.id, { verdict: 'approve' })).statusCode).toBe(200);
       expect((await verdict(r1, y.annotation.id, { verdict: 'reject', comment: 'should be pos' })).statusCode).toBe(200);
     } finally {
       t.app.reviewService.random = before;
     }
-    // r1 is never given a cross-review of their own verdicts
+    // r1 is never given a cross-review of their own verdicts, and may resend a verdict all the same
     expect((await reviewNext(r1, p.id)).statusCode).toBe(204);
+    const resent = await verdict(r1, first0, { verdict: 'approve' });
+    expect(resent.statusCode).toBe(200);
+    expect(resent.headers['idempotent-replayed']).toBe('true');
+    expect((await verdict(r1, first0, { verdict: 'reject', comment: 'changed my mind' })).statusCode).toBe(403);
     const c1 = (await reviewNext(r2, p.id)).json().review;
     expect(c1).toMatchObject({ kind: 'cross', reason: 'cross_review' });
     expect(JSON.stringify(c1)).not.toContain('should be pos'); // blind: the first verdict is not shown
@@ -247,6 +256,8 @@ describe('automatic approval', () => {
   });
 
   it("in 'agreement' projects: approves answers agreeing with a confident label, sends disagreeing ones to review", async () => {
+    // This test writes items.label by hand: keep the background inference job from replacing it.
+    await t.app.inferenceService.stop();
     const p = await project({ reviewFirstK: 0, reviewRate: 0, autoApprove: 'agreement' }, 3);
     // resolveSettings (core/projects/settings.ts) drops enum values today (checkScalar returns false
     // for enum and string rules even when valid), so the setting is written directly here
