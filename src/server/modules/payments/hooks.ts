@@ -8,6 +8,7 @@
  *   reserveForReview(trx, {projectId, annotationId, reviewerId})  before handing out a review
  *   releaseReview(trx, {projectId, annotationId, reviewerId})     the reviewer gave it back
  *   payReview(trx, {projectId, annotationId, reviewerId})         the review was made
+ *   releaseEndedReservations(trx, {projectId?, workerId?})        after cancelling leases yourself
  * All are idempotent by cause; a contradicting call (reject after approve) throws invalid_state.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -15,12 +16,13 @@ import type { AppContext } from '../../context.ts';
 import { NoWork, type ClaimGuard, type ReleaseHook, type SubmitHook } from '../work/work.hooks.ts';
 import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts';
 import { ledgerRepo } from './ledger.repo.ts';
-import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, reserveForClaim } from './work-money.ts';
+import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim } from './work-money.ts';
 
 export {
   approveAnnotation,
   payReview,
   rejectAnnotation,
+  releaseEndedReservations,
   releaseReview,
   reserveForReview,
   settleWork,
@@ -48,7 +50,7 @@ export interface WorkHookPoints {
  */
 const REGISTERED = Symbol.for('dure.payments.registered');
 
-export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'db' | 'log'>): void {
+export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'db' | 'log'>, app?: LifecycleHooks, opts: { sweepIntervalMs?: number } = {}): void {
   // Once per WorkService (app.ts registers it; a test may call it again harmlessly).
   const marked = work as WorkHookPoints & { [REGISTERED]?: boolean };
   if (marked[REGISTERED]) return;
@@ -86,6 +88,36 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
     const { count } = await estimatedEarnings(db, workerId, project, since);
     return { count, earnings: await ledgerRepo.earnedSince(db, workerId, project.id, since) };
   });
+
+  // A safety net: reservations of leases that ended without a release (cancelled by another
+  // module) go back to their budgets within a minute.
+  if (app) {
+    const every = opts.sweepIntervalMs ?? 60_000;
+    let timer: NodeJS.Timeout | null = null;
+    let running: Promise<unknown> | null = null;
+    app.addHook('onReady', async () => {
+      if (every <= 0) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = ctx.db
+          .transaction()
+          .execute((trx) => releaseEndedReservations(trx))
+          .then((n) => n > 0 && ctx.log.warn({ released: n }, 'released reservations of tasks that ended without a release'))
+          .catch((err: unknown) => ctx.log.warn({ err }, 'money sweep failed; retrying next tick'))
+          .finally(() => (running = null));
+      }, every);
+      timer.unref();
+    });
+    app.addHook('preClose', async () => {
+      if (timer) clearInterval(timer);
+      await running;
+    });
+  }
+}
+
+/** The app lifecycle hooks the money sweeper needs (a FastifyInstance has them). */
+export interface LifecycleHooks {
+  addHook(name: 'onReady' | 'preClose', fn: () => Promise<void>): unknown;
 }
 
 function schedulePause(db: AppContext['db'], log: FastifyBaseLogger, projectId: string) {

@@ -6,7 +6,7 @@ import { account, post } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
 import { claimTask, doTask, makeProject, makeRequester, makeUser, moneyConfig, releaseTask, submitTask } from './test-fixtures.ts';
-import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, reserveForClaim, reserveForReview, resumeIfFunded } from './work-money.ts';
+import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim, reserveForReview, resumeIfFunded } from './work-money.ts';
 
 describe('ledger and money flows (database)', () => {
   let db: Db;
@@ -107,6 +107,21 @@ describe('ledger and money flows (database)', () => {
     await db.db.updateTable('projects').set({ settings: JSON.stringify({ ...p.settings, payPerAnnotation: 100 }) }).where('id', '=', p.id).execute();
     await submitTask(db.db, p.id, w.id, c);
     expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 390, committed: 110, awaitingApproval: 100 });
+    await clean();
+  });
+
+  it('finds and returns the reservation of a lease another module cancelled', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 100 });
+    const w = await makeUser(db.db, 'worker');
+    await svc.fund(req, p.id, { amount: 1_000 });
+    const task = (await claimTask(db.db, p.id, w.id))!;
+    await db.db.updateTable('assignments').set({ status: 'cancelled' }).where('id', '=', task.assignmentId).execute();
+    const before = await svc.reconciliation();
+    expect(before.violations.map((v) => v.rule)).toEqual(['stale_reservation']);
+    expect(await db.db.transaction().execute((trx) => releaseEndedReservations(trx, { projectId: p.id }))).toBe(1);
+    expect(await db.db.transaction().execute((trx) => releaseEndedReservations(trx, { projectId: p.id }))).toBe(0);
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 1_000, committed: 0 });
     await clean();
   });
 

@@ -222,6 +222,25 @@ export const ledgerRepo = {
       .then((r) => r.rows[0]!);
   },
 
+  /**
+   * Open reservations whose task ended without its release being posted (a lease cancelled by
+   * another module, or ended while no money hooks were registered): the claims to release.
+   */
+  endedReservations(db: Queryable, f: { projectId?: string; workerId?: string; limit: number }) {
+    return sql<{ project_id: string; user_id: string; item_id: number; assignment_id: number }>`
+      select c.project_id, c.user_id, a.item_id, a.id as assignment_id
+      from ledger_transactions c
+      join assignments a on a.project_id = c.project_id and a.worker_id = c.user_id and a.created_at = c.created_at
+      where c.kind = 'claim'
+        ${f.projectId ? sql`and c.project_id = ${f.projectId}::uuid` : sql``}
+        ${f.workerId ? sql`and c.user_id = ${f.workerId}::uuid` : sql``}
+        and a.kind = 'new' and a.status in ('cancelled', 'expired', 'skipped')
+        and not exists (select 1 from ledger_transactions s where s.settles = 'claim:' || c.ref)
+      limit ${f.limit}`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
   /** Σ of entries on accounts of one kind, restricted to transactions of some kinds. */
   sumByTxKind(db: Queryable, accountKind: AccountKind, txKinds: string[]) {
     return db

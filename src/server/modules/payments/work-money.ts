@@ -123,6 +123,17 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId: n
 }
 
 /**
+ * Releases the reservations of tasks that ended without a release hook — e.g. leases another
+ * module cancelled (a worker removed from a project). Call it in the transaction that cancelled
+ * them; the money sweeper also does it for the whole platform now and then. Returns how many.
+ */
+export async function releaseEndedReservations(db: Queryable, f: { projectId?: string; workerId?: string } = {}): Promise<number> {
+  const rows = await ledgerRepo.endedReservations(db, { ...f, limit: 500 });
+  for (const r of rows) await releaseClaim(db, { projectId: r.project_id, workerId: r.user_id, itemId: r.item_id, assignmentId: r.assignment_id });
+  return rows.length;
+}
+
+/**
  * Moves a submitted task's pay from escrow to the worker's pending earnings (the fee stays in
  * escrow until the verdict), once per (item, worker). A rework submission moves nothing: the
  * pay is already pending. A task without a reservation (claimed while the project paid nothing)
