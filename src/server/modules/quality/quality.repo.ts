@@ -308,6 +308,13 @@ export const qualityRepo = {
       .then((r) => r.rows);
   },
 
+  /** Whether an annotation is visible (its submit has committed). */
+  annotationVisible(db: Queryable, annotationId: number) {
+    return sql<{ ok: boolean }>`select exists (select 1 from annotations where id = ${annotationId}::bigint) as ok`
+      .execute(db)
+      .then((r) => r.rows[0]!.ok);
+  },
+
   /** When the worker's task requests (claims, any project) were made within the last `seconds`. */
   recentClaimTimes(db: Queryable, workerId: string, seconds: number) {
     return sql<{ t: Date }>`
@@ -394,6 +401,8 @@ export const qualityRepo = {
 
   /** Records where a worker worked a project from; returns the distinct accounts seen there from that address when new. */
   async recordAddress(db: Queryable, projectId: string, workerId: string, address: string): Promise<string[] | null> {
+    // one (project, address) at a time, so the count below sees every earlier account
+    await sql`select pg_advisory_xact_lock(hashtext(${`addr:${projectId}:${address}`}))`.execute(db);
     const r = await sql<{ inserted: boolean }>`
       insert into worker_addresses (project_id, worker_id, address) values (${projectId}::uuid, ${workerId}::uuid, ${address})
       on conflict (project_id, worker_id, address) do update set last_seen = now()

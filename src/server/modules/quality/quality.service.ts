@@ -103,8 +103,22 @@ export class QualityService {
     const pq = await qualityRepo.bumpProject(trx, c.project.id, c.workerId, { answers: 1 });
     // The signals read a few thousand rows: not while the submit holds the item's lock. They run
     // right after, in a transaction of their own (missing at worst this very answer).
-    if (pq.answers % this.rules.abuse.checkEvery === 0) this.later(() => this.ctx.db.transaction().execute((q) => this.checkAbuse(q, c.project, c.workerId)));
+    if (pq.answers % this.rules.abuse.checkEvery === 0) {
+      this.later(async () => {
+        if (!(await this.committed(c.annotation.id))) return; // the submit rolled back
+        await this.ctx.db.transaction().execute((q) => this.checkAbuse(q, c.project, c.workerId));
+      });
+    }
   };
+
+  /** Waits (briefly) until the submit that scheduled a check has committed; false if it never does. */
+  private async committed(annotationId: number): Promise<boolean> {
+    for (let i = 0; i < 100; i++) {
+      if (await qualityRepo.annotationVisible(this.ctx.db, annotationId)) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
 
   /** Runs `fn` after the current request's transaction, tracked so the app can wait for it on close. */
   private later(fn: () => Promise<unknown>): void {

@@ -172,9 +172,12 @@ export class ReviewService {
     }
     return this.ctx.db.transaction().execute(async (trx) => {
       const task = await reviewRepo.lockOpenTask(trx, annotationId);
-      if (!task) {
+      const first = task?.kind === 'cross' && task.first_task_id ? await reviewRepo.task(trx, task.first_task_id) : undefined;
+      // nothing open for this reviewer (or only the cross-review of their own verdict): a resent verdict is answered as stored
+      if (!task || first?.reviewer_id === user.id) {
         const done = await reviewRepo.lastDoneBy(trx, annotationId, user.id);
         if (done && done.verdict === input.verdict) return this.outcome(trx, done, annotationId, true);
+        if (task) throw new AppError('forbidden', 'a cross-review must come from another reviewer');
         const exists = await reviewRepo.lockAnnotation(trx, annotationId);
         if (!exists) throw new AppError('not_found', 'annotation not found');
         throw new AppError('invalid_state', `this annotation is not waiting for review (it is ${exists.status})`);
@@ -185,8 +188,6 @@ export class ReviewService {
       if (task.status === 'leased' && task.reviewer_id !== user.id && task.leased_until && new Date(task.leased_until) > new Date()) {
         throw new AppError('conflict', 'another reviewer is reviewing this annotation');
       }
-      const first = task.kind === 'cross' && task.first_task_id ? await reviewRepo.task(trx, task.first_task_id) : undefined;
-      if (first && first.reviewer_id === user.id) throw new AppError('forbidden', 'a cross-review must come from another reviewer');
       if (!(task.status === 'leased' && task.reviewer_id === user.id)) {
         if (task.status === 'leased' && task.reviewer_id && task.reviewer_id !== user.id) {
           await releaseReview(trx, { projectId: task.project_id, annotationId, reviewerId: task.reviewer_id });
