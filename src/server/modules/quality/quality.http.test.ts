@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleissKappa, krippendorffAlphaNominal } from '../../../core/agreement/index.ts';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
+import { registerWorkMoney } from '../payments/hooks.ts';
 
 // Level rules small enough to reach in a test; everything else is the default.
 process.env.DURE_QUALITY_RULES = JSON.stringify({
@@ -95,6 +96,33 @@ describe('gold gate', () => {
     );
     const screen = (await bad.get(`/api/work/projects/${p.id}`)).json().project;
     expect(screen).toMatchObject({ canWork: false, blockedReason: expect.stringMatching(/removed/) });
+  });
+
+  it('returns the pay of the excluded answers to the budget (gold answers stay paid)', async () => {
+    registerWorkMoney(t.app.workService, { db: t.db.db, log: t.app.log }); // a no-op once app.ts wires it
+    const p = await createProject(requester, {
+      settings: { payPerAnnotation: 100, payPerReview: 0, goldRate: 0.5, minGoldAccuracy: 0.7, minGoldAnswers: 5, reviewFirstK: 0, reviewRate: 0, overlap: 1, dynamicOverlap: { minAnswers: 1 } },
+    });
+    await insertItems(t, p.id, [{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
+    await insertItems(t, p.id, Array.from({ length: 6 }, (_, i) => ({ text: `g${i}` })), { gold: Array.from({ length: 6 }, () => ({ label: 'pos' })) });
+    expect((await requester.post(`/api/projects/${p.id}/fund`, { amount: 10_000 })).statusCode).toBe(200);
+    await publish(requester, p.id);
+    const w = await signup(t.app, 'worker');
+    try {
+      withGoldRate(t.app, 0);
+      await work(w, p.id, 'pos');
+      await work(w, p.id, 'pos');
+      expect((await w.get('/api/wallet')).json().pending).toBe(200);
+      withGoldRate(t.app, 1);
+      for (let i = 0; i < 5; i++) await work(w, p.id, 'neg');
+    } finally {
+      withGoldRate(t.app, 0);
+    }
+    expect((await next(w, p.id)).statusCode).toBe(403);
+    // the two ordinary answers were excluded and their pay went back; the five gold answers wait for approval
+    expect((await w.get('/api/wallet')).json()).toMatchObject({ pending: 500, balance: 0 });
+    const budget = (await requester.get(`/api/projects/${p.id}/budget`)).json().budget;
+    expect(budget.awaitingApproval).toBe(500);
   });
 
   it('keeps a worker at or above the threshold and records gold accuracy per skill', async () => {

@@ -26,7 +26,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { loadOwnedProject } from '../projects/projects.service.ts';
 import type { ClaimGuard, SubmitContext, SubmitHook, WorkProject, WorkService } from '../work/index.ts';
 import { workerData } from '../work/work.service.ts';
-import { refundRejected } from './money.ts';
+import { refundRejected, releaseEndedReservations } from './money.ts';
 import { type Judgement, qualityRepo, type WorkerQualityRow } from './quality.repo.ts';
 
 /** Called inside the removal transaction with the annotations just excluded (the review module cancels their reviews). */
@@ -230,6 +230,7 @@ export class QualityService {
     await this.work.setProjectWorker(projectId, workerId, 'removed', reason, trx);
     const ids = await qualityRepo.excludeWorkerAnswers(trx, projectId, workerId);
     for (const id of ids) await refundRejected(trx, id);
+    await releaseEndedReservations(trx, { projectId, workerId });
     for (const fn of this.removalListeners) await fn(trx, { projectId, workerId, annotationIds: ids });
     return ids;
   }
