@@ -306,7 +306,7 @@ function cycleScript(
     let text = r.sql.replace(/\s+/g, ' ').trim();
     // The claim's candidate window (`limit $k::int` in the claim statement). The server widens a
     // window whose candidates are all locked and claims again; pgbench cannot loop, so its window
-    // is sized for its client count instead (a little more work per claim, never a false miss).
+    // is sized for its client count instead (clients + 64: more rows than can be locked at once).
     const isClaimSql = /insert into assignments/i.test(text) && /for no key update/i.test(text);
     const windowParam = isClaimSql ? Number(/limit \$(\d+)::int/.exec(text)?.[1]) : NaN;
     text = text.replace(/\$(\d+)/g, (_, k: string) => {
@@ -492,8 +492,8 @@ async function main() {
         const clients = level;
         row.b.push(await runPgbench(`b-${level}`, MIN_WRITE, clients));
         const pgbProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
-        row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, 4 * clients)), clients));
-        row.w.push(await runPgbench(`w-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), Math.max(64, 4 * clients)), clients));
+        row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, clients + 64)), clients));
+        row.w.push(await runPgbench(`w-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), Math.max(64, clients + 64)), clients));
         if (NAIVE) row.n.push(await runPgbench(`n-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), 64, true), clients));
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await sql`analyze items`.execute(db);
