@@ -20,6 +20,8 @@ export interface LedgerAccountsTable {
   owner_id: string | null;
   /** Cached balance where an atomic sufficiency check needs one; null = derived from entries only. */
   balance: number | null;
+  /** Which stripe of a project's budget (see 202611231000_ledger_stripes); 0 for every other account. */
+  stripe: Generated<number>;
   created_at: Generated<Date>;
 }
 

@@ -322,7 +322,7 @@ describe('ledger invariants over random histories (property)', () => {
             expect(rec.violations, JSON.stringify(op)).toEqual([]);
             // Every balance of this run, from one query over all accounts, against the model.
             const facts = await ledgerRepo.allAccountFacts(x);
-            const bal = (kind: string, owner: string) => facts.find((f) => f.kind === kind && f.owner_id === owner)?.derived ?? 0;
+            const bal = (kind: string, owner: string) => facts.filter((f) => f.kind === kind && f.owner_id === owner).reduce((sum, f) => sum + f.derived, 0);
             const actual = {
               budget: projects.map((p) => bal('project_budget', p.id)),
               escrow: projects.map((p) => bal('project_committed', p.id)),

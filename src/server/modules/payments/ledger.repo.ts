@@ -5,7 +5,7 @@ import type { AccountKind } from '../../../db/tables/ledger.ts';
 /** All SQL of the ledger itself: accounts, transactions, entries, project money terms. */
 export const ledgerRepo = {
   findAccount(db: Queryable, kind: AccountKind, ownerId: string | null) {
-    let q = db.selectFrom('ledger_accounts').select(['id', 'kind', 'owner_id', 'balance']).where('kind', '=', kind);
+    let q = db.selectFrom('ledger_accounts').select(['id', 'kind', 'owner_id', 'balance']).where('kind', '=', kind).where('stripe', '=', 0);
     q = ownerId === null ? q.where('owner_id', 'is', null) : q.where('owner_id', '=', ownerId);
     return q.executeTakeFirst();
   },
@@ -18,6 +18,39 @@ export const ledgerRepo = {
     const row = await ledgerRepo.findAccount(db, kind, ownerId);
     if (!row) throw new Error(`could not open ${kind} account`);
     return row;
+  },
+
+  /** Opens budget stripe `stripe` (> 0) of a project. */
+  async openStripe(db: Queryable, projectId: string, stripe: number) {
+    await sql`insert into ledger_accounts (kind, owner_id, balance, stripe) values ('project_budget', ${projectId}::uuid, 0, ${stripe}) on conflict do nothing`.execute(db);
+  },
+
+  budgetStripes(db: Queryable, projectId: string) {
+    return db
+      .selectFrom('ledger_accounts')
+      .select('id')
+      .where('kind', '=', 'project_budget')
+      .where('owner_id', '=', projectId)
+      .orderBy('stripe')
+      .execute()
+      .then((r) => r.map((x) => x.id));
+  },
+
+  stripeBalances(db: Queryable, ids: number[]) {
+    return db.selectFrom('ledger_accounts').select(['id', 'balance']).where('id', 'in', ids).execute();
+  },
+
+  lockStripes(db: Queryable, ids: number[]) {
+    return db.selectFrom('ledger_accounts').select(['id', 'balance']).where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  },
+
+  sumBalances(db: Queryable, ids: number[]) {
+    return db
+      .selectFrom('ledger_accounts')
+      .select(sql<number>`coalesce(sum(balance), 0)::int8`.as('s'))
+      .where('id', 'in', ids.length ? ids : [-1])
+      .executeTakeFirstOrThrow()
+      .then((r) => r.s);
   },
 
   accountsByIds(db: Queryable, ids: number[]) {
@@ -95,33 +128,40 @@ export const ledgerRepo = {
   },
 
   /**
-   * A claim's reservation in ONE statement: the budget's conditional debit (check, debit and row
-   * lock at once) and, only if it succeeded, the transaction and its two entries. Returns the
-   * budget left, or null when the budget could not cover `total` (then nothing was written).
-   * One round trip keeps the budget row's lock — which every claim of the project queues on —
+   * A reservation from the budget in ONE statement: pick a stripe that covers `total` — any
+   * unlocked one (`skipLocked`), or the given one, waiting for its lock — debit it (the check,
+   * the debit and the row lock at once) and, only if that succeeded, write the transaction and
+   * its two entries. Returns the stripe, its balance after and the budget total before (as this
+   * statement saw it), or null when nothing was written. One round trip keeps the stripe's lock
    * held for as little as possible.
    */
-  reserveClaim(
+  reserveFromBudget(
     db: Queryable,
-    c: { budgetAccount: number; committedAccount: number; total: number; ref: string; projectId: string; workerId: string; meta: Record<string, unknown> },
+    c: { stripes: number[]; skipLocked: boolean; committedAccount: number; total: number; kind: string; ref: string; projectId: string; userId: string; meta: Record<string, unknown> },
   ) {
-    return sql<{ balance: number }>`
-      with b as (
-        update ledger_accounts set balance = balance - ${c.total}
-        where id = ${c.budgetAccount} and balance >= ${c.total}
-        returning balance
+    const ids = sql.join(c.stripes.map((i) => sql`${i}::int8`));
+    return sql<{ stripe: number; balance: number; before: number }>`
+      with pick as (
+        select id from ledger_accounts
+        where id in (${ids}) and balance >= ${c.total}
+        order by random() limit 1
+        for update ${c.skipLocked ? sql`skip locked` : sql``}
+      ), b as (
+        update ledger_accounts a set balance = a.balance - ${c.total}
+        from pick where a.id = pick.id and a.balance >= ${c.total}
+        returning a.id, a.balance
       ), t as (
         insert into ledger_transactions (kind, ref, project_id, user_id, amount, meta)
-        select 'claim', ${c.ref}, ${c.projectId}::uuid, ${c.workerId}::uuid, ${c.total}, ${JSON.stringify(c.meta)}::jsonb from b
+        select ${c.kind}, ${c.ref}, ${c.projectId}::uuid, ${c.userId}::uuid, ${c.total}, ${JSON.stringify(c.meta)}::jsonb || jsonb_build_object('stripe', b.id) from b
         returning id
       ), e as (
         insert into ledger_entries (tx_id, account_id, amount)
-        select t.id, v.account_id, v.amount from t
-        cross join (values (${c.budgetAccount}::int8, ${-c.total}::int8), (${c.committedAccount}::int8, ${c.total}::int8)) as v(account_id, amount)
+        select t.id, v.account_id, v.amount from t, b
+        cross join lateral (values (b.id, ${-c.total}::int8), (${c.committedAccount}::int8, ${c.total}::int8)) as v(account_id, amount)
       )
-      select balance from b`
+      select b.id as stripe, b.balance, (select coalesce(sum(balance), 0)::int8 from ledger_accounts where id in (${ids})) as before from b`
       .execute(db)
-      .then((r) => (r.rows[0] ? r.rows[0].balance : null));
+      .then((r) => r.rows[0] ?? null);
   },
 
   insertEntries(db: Queryable, rows: { tx_id: number; account_id: number; amount: number }[]) {

@@ -106,8 +106,18 @@ export const account = {
 
 export type ProjectTerms = NonNullable<Awaited<ReturnType<typeof ledgerRepo.projectTerms>>>;
 
+/**
+ * How many accounts a new project's budget is spread over. Every claim locks the budget account
+ * it reserves from until its transaction commits; with one account, all the project's claims
+ * would queue on one row. Claims take from any stripe that covers them and is not locked.
+ */
+export const BUDGET_STRIPES = 16;
+
 export interface FixedTerms {
+  /** Stripe 0 of the budget. */
   budget_account: number;
+  /** Every budget stripe, stripe 0 first. */
+  stripes: number[];
   committed_account: number;
   fees_account: number;
   fee_bp: number;
@@ -116,23 +126,30 @@ export interface FixedTerms {
 // A project's accounts and fee rate never change once opened, so every process may keep them.
 const fixedTermsCache = new Map<string, FixedTerms>();
 
-/** A project's accounts and fee rate (immutable once opened; cached), or undefined before its first funding. */
-export async function fixedTerms(db: Queryable, projectId: string): Promise<FixedTerms | undefined> {
+/**
+ * A project's accounts and fee rate, or undefined before its first funding. `cache`: keep them
+ * for the process (only from a transaction that did not itself open them — it might roll back).
+ */
+export async function fixedTerms(db: Queryable, projectId: string, cache = true): Promise<FixedTerms | undefined> {
   const hit = fixedTermsCache.get(projectId);
   if (hit) return hit;
   const t = await ledgerRepo.projectTerms(db, projectId);
   if (!t) return undefined;
-  const fixed = { budget_account: t.budget_account, committed_account: t.committed_account, fees_account: t.fees_account, fee_bp: t.fee_bp };
-  if (fixedTermsCache.size > 100_000) fixedTermsCache.clear();
-  fixedTermsCache.set(projectId, fixed);
+  const stripes = await ledgerRepo.budgetStripes(db, projectId);
+  const fixed = { budget_account: t.budget_account, stripes, committed_account: t.committed_account, fees_account: t.fees_account, fee_bp: t.fee_bp };
+  if (cache) {
+    if (fixedTermsCache.size > 100_000) fixedTermsCache.clear();
+    fixedTermsCache.set(projectId, fixed);
+  }
   return fixed;
 }
 
-/** Opens a project's budget, escrow and fee accounts, fixing its fee rate (the terms it is funded under). */
-export async function openProjectAccounts(db: Queryable, projectId: string, orgId: string, feeBp: number): Promise<ProjectTerms> {
-  const existing = await ledgerRepo.projectTerms(db, projectId);
+/** Opens a project's budget stripes, escrow and fee accounts, fixing its fee rate (the terms it is funded under). */
+export async function openProjectAccounts(db: Queryable, projectId: string, orgId: string, feeBp: number): Promise<FixedTerms> {
+  const existing = await fixedTerms(db, projectId, false);
   if (existing) return existing;
   const budget = await ledgerRepo.openAccount(db, 'project_budget', projectId, true);
+  for (let i = 1; i < BUDGET_STRIPES; i++) await ledgerRepo.openStripe(db, projectId, i);
   const committed = await ledgerRepo.openAccount(db, 'project_committed', projectId, false);
   const fees = await ledgerRepo.openAccount(db, 'platform_fees', projectId, false);
   await ledgerRepo.insertProjectTerms(db, {
@@ -143,5 +160,44 @@ export async function openProjectAccounts(db: Queryable, projectId: string, orgI
     committed_account: committed.id,
     fees_account: fees.id,
   });
-  return (await ledgerRepo.projectTerms(db, projectId))!;
+  return (await fixedTerms(db, projectId, false))!;
+}
+
+/** The project's budget: the sum of its stripes. */
+export async function budgetBalance(db: Queryable, terms: FixedTerms | undefined): Promise<number> {
+  return terms ? ledgerRepo.sumBalances(db, terms.stripes) : 0;
+}
+
+/** A credit to the budget: to `stripe` when given (where a reservation came from), else to a random stripe. */
+export function creditBudget(terms: FixedTerms, amount: number, stripe?: number | null): Leg {
+  const to = stripe && terms.stripes.includes(stripe) ? stripe : terms.stripes[Math.floor(Math.random() * terms.stripes.length)]!;
+  return { account: to, amount, cached: true };
+}
+
+/** A credit spread evenly over the stripes (funding), the remainder on stripe 0. */
+export function spreadOverBudget(terms: FixedTerms, amount: number): Leg[] {
+  const n = terms.stripes.length;
+  const each = Math.floor(amount / n);
+  return terms.stripes.map((account, i) => ({ account, amount: each + (i === 0 ? amount - each * n : 0), cached: true }));
+}
+
+/**
+ * Debit legs taking `amount` from the budget across stripes, with every stripe locked (in id
+ * order, as post() locks) so the total is exact; null when the budget cannot cover it. For the
+ * less frequent debits (bonuses, withdrawals, unreserved review pay, a claim when no single
+ * stripe can cover it).
+ */
+export async function takeFromBudget(db: Queryable, terms: FixedTerms, amount: number): Promise<Leg[] | null> {
+  const rows = await ledgerRepo.lockStripes(db, terms.stripes);
+  const total = rows.reduce((s, r) => s + (r.balance ?? 0), 0);
+  if (total < amount) return null;
+  const legs: Leg[] = [];
+  let left = amount;
+  for (const r of [...rows].sort((x, y) => (y.balance ?? 0) - (x.balance ?? 0))) {
+    if (left === 0) break;
+    const take = Math.min(left, r.balance ?? 0);
+    if (take > 0) legs.push({ account: r.id, amount: -take, cached: true });
+    left -= take;
+  }
+  return legs;
 }

@@ -8,7 +8,7 @@ import type { AccountKind } from '../../../db/tables/ledger.ts';
 import type { AppContext } from '../../context.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { loadOwnedProject } from '../projects/projects.service.ts';
-import { account, openProjectAccounts, post, type ProjectTerms } from './ledger.ts';
+import { account, fixedTerms, openProjectAccounts, post, spreadOverBudget, takeFromBudget } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { depositReference, manualBankTransfer, type PaymentProvider } from './payment-provider.ts';
 import { paymentsRepo } from './payments.repo.ts';
@@ -90,7 +90,7 @@ export class PaymentsService {
           memo: 'from organisation funds',
           legs: [
             { account: await account.orgFunds(trx, p.org_id), amount: -input.amount },
-            { account: terms.budget_account, amount: input.amount },
+            ...spreadOverBudget(terms, input.amount),
           ],
         }).catch((e: unknown) => {
           if (e instanceof AppError && e.code === 'insufficient_funds') {
@@ -197,7 +197,7 @@ export class PaymentsService {
         meta: { depositId: d.id },
         legs: [
           { account: funds, amount: -d.amount },
-          { account: terms.budget_account, amount: d.amount },
+          ...spreadOverBudget(terms, d.amount),
         ],
       });
       await resumeIfFunded(trx, d.project_id);
@@ -223,18 +223,20 @@ export class PaymentsService {
   async withdraw(user: AuthUser, projectId: string, input: { amount: number; idempotencyKey?: string | null }) {
     return this.db.transaction().execute(async (trx) => {
       const p = await loadOwnedProject(trx, user, projectId);
-      const terms = await ledgerRepo.projectTerms(trx, p.id);
+      const terms = await fixedTerms(trx, p.id, false);
       if (!terms) throw new AppError('insufficient_funds', 'this project has no budget');
-      await post(trx, {
-        kind: 'withdraw',
-        ref: `p${p.id}:${input.idempotencyKey ?? randomUUID()}`,
-        projectId: p.id,
-        createdBy: user.id,
-        legs: [
-          { account: terms.budget_account, amount: -input.amount },
-          { account: await account.orgFunds(trx, p.org_id), amount: input.amount },
-        ],
-      });
+      const ref = `p${p.id}:${input.idempotencyKey ?? randomUUID()}`;
+      if (!(await ledgerRepo.findTransaction(trx, 'withdraw', ref))) {
+        const legs = await takeFromBudget(trx, terms, input.amount);
+        if (!legs) throw new AppError('insufficient_funds', "the project's budget is smaller than this amount");
+        await post(trx, {
+          kind: 'withdraw',
+          ref,
+          projectId: p.id,
+          createdBy: user.id,
+          legs: [...legs, { account: await account.orgFunds(trx, p.org_id), amount: input.amount, cached: true }],
+        });
+      }
       await pauseIfUnfunded(trx, p.id);
       return { budget: await this.budgetOf(trx, p.id, terms) };
     });
@@ -247,7 +249,7 @@ export class PaymentsService {
     return this.budgetOf(this.db, projectId);
   }
 
-  async budgetOf(db: Queryable, projectId: string, terms?: ProjectTerms): Promise<Budget> {
+  async budgetOf(db: Queryable, projectId: string, terms?: { fee_bp: number }): Promise<Budget> {
     const t = terms ?? (await ledgerRepo.projectTerms(db, projectId));
     const p = await ledgerRepo.projectForMoney(db, projectId);
     const pay = Number((p?.settings as { payPerAnnotation?: number } | undefined)?.payPerAnnotation ?? 0);
@@ -339,21 +341,25 @@ export class PaymentsService {
       }
       if (!workerId) throw new AppError('validation_failed', 'name the worker: annotationId or workerId', [{ path: '/annotationId', problem: 'required' }]);
       if (!(await paymentsRepo.workedOnProject(trx, workerId, p.id))) throw new AppError('not_found', 'this worker has not worked on this project');
-      const terms = await ledgerRepo.projectTerms(trx, p.id);
+      const terms = await fixedTerms(trx, p.id, false);
       if (!terms) throw new AppError('insufficient_funds', 'this project has no budget');
       const cost = costWithFee(input.amount, terms.fee_bp);
-      const r = await post(trx, {
+      const ref = `p${p.id}:${input.idempotencyKey ?? randomUUID()}`;
+      const prior = await ledgerRepo.findTransaction(trx, 'bonus', ref);
+      const legs = prior ? [] : await takeFromBudget(trx, terms, cost.total);
+      if (!legs) throw new AppError('insufficient_funds', "the project's budget cannot pay this bonus");
+      const r = prior ? ({ status: 'duplicate', txId: prior.id } as const) : await post(trx, {
         kind: 'bonus',
-        ref: `p${p.id}:${input.idempotencyKey ?? randomUUID()}`,
+        ref,
         projectId: p.id,
         userId: workerId,
         createdBy: user.id,
         memo: reason,
         meta: { pay: cost.pay, fee: cost.fee, annotationId: input.annotationId ?? null },
         legs: [
-          { account: terms.budget_account, amount: -cost.total },
-          { account: await account.workerAvailable(trx, workerId), amount: cost.pay },
-          { account: terms.fees_account, amount: cost.fee },
+          ...legs,
+          { account: await account.workerAvailable(trx, workerId), amount: cost.pay, cached: true },
+          { account: terms.fees_account, amount: cost.fee, cached: false },
         ],
       });
       await pauseIfUnfunded(trx, p.id);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../core/app-error.ts';
 import { costWithFee } from '../../../core/money/arithmetic.ts';
 import type { Queryable } from '../../../db/schema.ts';
-import { account, fixedTerms, post } from './ledger.ts';
+import { account, budgetBalance, creditBudget, type FixedTerms, fixedTerms, type Leg, post, takeFromBudget } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 
 /**
@@ -39,6 +39,11 @@ export const workRef = (k: Pick<WorkKey, 'itemId' | 'workerId'>) => `i${k.itemId
 export const reviewRef = (k: Pick<ReviewKey, 'annotationId' | 'reviewerId'>) => `a${k.annotationId}:r${k.reviewerId}`;
 
 type Split = { pay: number; fee: number };
+
+const stripeOf = (meta: unknown): number | null => {
+  const st = (meta as { stripe?: number } | null)?.stripe;
+  return typeof st === 'number' ? st : null;
+};
 
 const splitOf = (meta: unknown): Split => {
   const m = (meta ?? {}) as { pay?: number; fee?: number };
@@ -77,23 +82,48 @@ export async function reserveForClaim(
   const terms = await fixedTerms(db, k.projectId);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0);
   const ref = `p${k.projectId}:w${k.workerId}:${randomUUID()}`;
-  const after = terms
-    ? await ledgerRepo.reserveClaim(db, {
-        budgetAccount: terms.budget_account,
-        committedAccount: terms.committed_account,
-        total: cost.total,
-        ref,
-        projectId: k.projectId,
-        workerId: k.workerId,
-        meta: { pay: cost.pay, fee: cost.fee },
-      })
-    : null;
-  if (!terms || after === null) {
-    const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
+  const r = terms ? await reserve(db, terms, { kind: 'claim', ref, total: cost.total, projectId: k.projectId, userId: k.workerId, meta: { pay: cost.pay, fee: cost.fee } }) : null;
+  if (!terms || !r) {
+    const balance = await budgetBalance(db, terms);
     return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
   }
-  if (after < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, after));
+  if (r.left < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, r.left));
   return { ok: true, pay: cost.pay, fee: cost.fee, ref };
+}
+
+/**
+ * Takes `total` from the budget into escrow as one movement (kind/ref), in the caller's
+ * transaction: from any stripe that covers it and is not locked by another claim; else waiting
+ * for one that covers it; else, with every stripe locked, from several. Null: the budget cannot
+ * cover it (nothing written). `left`: the budget after, as far as this transaction can see.
+ */
+async function reserve(
+  db: Queryable,
+  terms: FixedTerms,
+  c: { kind: string; ref: string; total: number; projectId: string; userId: string; meta: Record<string, unknown> },
+): Promise<{ left: number } | null> {
+  const base = { committedAccount: terms.committed_account, ...c };
+  let got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
+  if (!got) {
+    const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= c.total);
+    if (covering.length) {
+      const one = covering[Math.floor(Math.random() * covering.length)]!.id;
+      got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: [one], skipLocked: false });
+    }
+  }
+  if (got) return { left: got.before - c.total };
+  // No single stripe covers it (the budget is nearly spent, or spread thin): lock them all.
+  const legs = await takeFromBudget(db, terms, c.total);
+  if (!legs) return null;
+  await post(db, {
+    kind: c.kind,
+    ref: c.ref,
+    projectId: c.projectId,
+    userId: c.userId,
+    meta: { ...c.meta, stripe: legs[0]!.account },
+    legs: [...legs, { account: terms.committed_account, amount: c.total, cached: false }],
+  });
+  return { left: await budgetBalance(db, terms) };
 }
 
 /**
@@ -104,7 +134,7 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId: n
   const ref = workRef(k);
   const claim = await ledgerRepo.claimOfAssignment(db, k.projectId, k.workerId, k.assignmentId);
   if (!claim) return;
-  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const terms = (await fixedTerms(db, k.projectId))!;
   const { pay, fee } = splitOf(claim.meta);
   const r = await post(db, {
     kind: 'release',
@@ -113,10 +143,7 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId: n
     projectId: k.projectId,
     userId: k.workerId,
     meta: { pay, fee, claim: claim.ref, assignmentId: k.assignmentId },
-    legs: [
-      { account: terms.committed_account, amount: -(pay + fee), cached: false },
-      { account: terms.budget_account, amount: pay + fee, cached: true },
-    ],
+    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, creditBudget(terms, pay + fee, stripeOf(claim.meta))],
   });
   if (r.status === 'settled' && r.by !== 'release') throw new AppError('invalid_state', 'this task was already submitted; its reservation cannot be released');
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
@@ -152,7 +179,7 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: nu
     claim = await ledgerRepo.findTransaction(db, 'claim', r.ref);
     if (!claim) return;
   }
-  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const terms = (await fixedTerms(db, k.projectId))!;
   const { pay, fee } = splitOf(claim.meta);
   const pending = await account.workerPending(db, k.workerId);
   const r = await post(db, {
@@ -182,7 +209,7 @@ export async function settleWork(db: Queryable, k: WorkKey, verdict: Verdict): P
   const ref = workRef(k);
   const submit = await ledgerRepo.findTransaction(db, 'submit', ref);
   if (!submit) return false;
-  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const terms = (await fixedTerms(db, k.projectId))!;
   const { pay, fee } = splitOf(submit.meta);
   const pending = await account.workerPending(db, k.workerId);
   const legs =
@@ -196,7 +223,7 @@ export async function settleWork(db: Queryable, k: WorkKey, verdict: Verdict): P
       : [
           { account: pending, amount: -pay, cached: true },
           { account: terms.committed_account, amount: -fee, cached: false },
-          { account: terms.budget_account, amount: pay + fee, cached: true },
+          creditBudget(terms, pay + fee),
         ];
   const r = await post(db, {
     kind: verdict,
@@ -235,21 +262,15 @@ export async function reserveForReview(db: Queryable, k: ReviewKey): Promise<Res
   if (done) return { ok: true, ...splitOf(done.meta) };
   const { payPerReview } = await projectPay(db, k.projectId);
   if (payPerReview === 0) return { ok: true, pay: 0, fee: 0 };
-  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  const terms = await fixedTerms(db, k.projectId);
   const cost = costWithFee(payPerReview, terms?.fee_bp ?? 0);
-  const balance = terms ? ((await ledgerRepo.lockBalance(db, terms.budget_account)) ?? 0) : 0;
-  if (!terms || balance < cost.total) return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
-  await post(db, {
-    kind: 'review_reserve',
-    ref,
-    projectId: k.projectId,
-    userId: k.reviewerId,
-    meta: { pay: cost.pay, fee: cost.fee, annotationId: k.annotationId },
-    legs: [
-      { account: terms.budget_account, amount: -cost.total, cached: true },
-      { account: terms.committed_account, amount: cost.total, cached: false },
-    ],
-  });
+  const r = terms
+    ? await reserve(db, terms, { kind: 'review_reserve', ref, total: cost.total, projectId: k.projectId, userId: k.reviewerId, meta: { pay: cost.pay, fee: cost.fee, annotationId: k.annotationId } })
+    : null;
+  if (!r) {
+    const balance = await budgetBalance(db, terms);
+    return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+  }
   return { ok: true, pay: cost.pay, fee: cost.fee };
 }
 
@@ -258,7 +279,7 @@ export async function releaseReview(db: Queryable, k: ReviewKey): Promise<void> 
   const ref = reviewRef(k);
   const res = await ledgerRepo.findTransaction(db, 'review_reserve', ref);
   if (!res) return;
-  const terms = (await ledgerRepo.projectTerms(db, k.projectId))!;
+  const terms = (await fixedTerms(db, k.projectId))!;
   const { pay, fee } = splitOf(res.meta);
   const r = await post(db, {
     kind: 'review_release',
@@ -267,10 +288,7 @@ export async function releaseReview(db: Queryable, k: ReviewKey): Promise<void> 
     projectId: k.projectId,
     userId: k.reviewerId,
     meta: { pay, fee },
-    legs: [
-      { account: terms.committed_account, amount: -(pay + fee), cached: false },
-      { account: terms.budget_account, amount: pay + fee, cached: true },
-    ],
+    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, creditBudget(terms, pay + fee, stripeOf(res.meta))],
   });
   if (r.status === 'settled') throw new AppError('invalid_state', 'this review was already paid');
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
@@ -285,7 +303,7 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
   const ref = reviewRef(k);
   const reserved = await ledgerRepo.findTransaction(db, 'review_reserve', ref);
   const { payPerReview } = await projectPay(db, k.projectId);
-  const terms = await ledgerRepo.projectTerms(db, k.projectId);
+  const terms = await fixedTerms(db, k.projectId);
   let split: Split;
   if (reserved) split = splitOf(reserved.meta);
   else {
@@ -294,7 +312,14 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
     split = costWithFee(payPerReview, terms.fee_bp);
   }
   if (split.pay + split.fee === 0) return;
-  const source = reserved ? terms!.committed_account : terms!.budget_account;
+  if (await ledgerRepo.findTransaction(db, 'review_pay', ref)) return;
+  let source: Leg[];
+  if (reserved) source = [{ account: terms!.committed_account, amount: -(split.pay + split.fee), cached: false }];
+  else {
+    const legs = await takeFromBudget(db, terms!, split.pay + split.fee);
+    if (!legs) throw new AppError('insufficient_funds', "the project's budget cannot pay this review");
+    source = legs;
+  }
   const r = await post(db, {
     kind: 'review_pay',
     ref,
@@ -303,8 +328,8 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
     userId: k.reviewerId,
     meta: { pay: split.pay, fee: split.fee, annotationId: k.annotationId },
     legs: [
-      { account: source, amount: -(split.pay + split.fee) },
-      { account: await account.workerAvailable(db, k.reviewerId), amount: split.pay },
+      ...source,
+      { account: await account.workerAvailable(db, k.reviewerId), amount: split.pay, cached: true },
       { account: terms!.fees_account, amount: split.fee, cached: false },
     ],
   });
@@ -324,9 +349,9 @@ function pauseReason(cost: number, balance: number): string {
 export async function pauseIfUnfunded(db: Queryable, projectId: string): Promise<boolean> {
   const { project, pay } = await projectPay(db, projectId);
   if (project.status !== 'active' || pay === 0) return false;
-  const terms = await ledgerRepo.projectTerms(db, projectId);
+  const terms = await fixedTerms(db, projectId, false);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0).total;
-  const balance = terms ? await ledgerRepo.balance(db, terms.budget_account) : 0;
+  const balance = await budgetBalance(db, terms);
   if (balance >= cost) return false;
   return pauseForFunds(db, projectId, project.status, pauseReason(cost, balance));
 }
@@ -347,7 +372,7 @@ export async function resumeIfFunded(db: Queryable, projectId: string): Promise<
     if (project.status !== 'paused') await ledgerRepo.setPauseReason(db, projectId, null);
     return false;
   }
-  const balance = await ledgerRepo.balance(db, t.budget_account);
+  const balance = await budgetBalance(db, await fixedTerms(db, projectId, false));
   if (balance < costWithFee(pay, t.fee_bp).total) return false;
   const resumed = await ledgerRepo.resumeProject(db, projectId, t.pause_reason);
   await ledgerRepo.setPauseReason(db, projectId, null);
