@@ -33,6 +33,15 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('choice and text settings', () => {
+  it('accepts valid values and refuses others', () => {
+    const ok = resolveSettings({ autoApprove: 'agreement', aggregationMethod: 'ds' });
+    expect(ok.problems).toEqual([]);
+    expect(ok.settings).toMatchObject({ autoApprove: 'agreement', aggregationMethod: 'ds' });
+    expect(resolveSettings({ autoApprove: 'never' }).problems[0]!.path).toBe('/settings/autoApprove');
+  });
+});
+
 describe('dynamic overlap bounds', () => {
   it('checks minAnswers against overlap only when dynamic overlap is on', () => {
     expect(resolveSettings({ overlap: 1 }).problems).toEqual([]);

@@ -73,9 +73,11 @@ const RULES: Record<string, Rule> = {
 
 function checkScalar(path: string, rule: Rule, v: unknown, problems: ErrorDetail[]): boolean {
   if (rule.kind === 'enum') {
-    if (typeof v !== 'string' || !rule.values.includes(v)) problems.push({ path, problem: `must be one of ${rule.values.join(', ')}` });
+    if (typeof v === 'string' && rule.values.includes(v)) return true;
+    problems.push({ path, problem: `must be one of ${rule.values.join(', ')}` });
   } else if (rule.kind === 'string') {
-    if (typeof v !== 'string' || !v) problems.push({ path, problem: 'must be a non-empty string' });
+    if (typeof v === 'string' && v) return true;
+    problems.push({ path, problem: 'must be a non-empty string' });
   } else if (typeof v !== 'number' || !Number.isFinite(v) || (rule.kind === 'int' && !Number.isInteger(v))) {
     problems.push({ path, problem: `must be ${rule.kind === 'int' ? 'an integer' : 'a number'}` });
   } else if (v < rule.min || v > rule.max) {
