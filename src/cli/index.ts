@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { VERSION } from '../server/version.ts';
+import { registerAggregate } from './aggregate.ts';
 import { registerExport } from './export.ts';
 import { registerImport } from './import.ts';
 import { registerServe } from './serve.ts';
@@ -11,6 +12,7 @@ program.name('dure').description('Dure — crowdsourcing platform for AI trainin
 registerServe(program);
 registerImport(program);
 registerExport(program);
+registerAggregate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof MigrationError) {
