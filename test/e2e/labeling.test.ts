@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../helpers/images.ts';
 import { makeZip } from '../helpers/zip.ts';
 import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
 import { ensureWebBuilt, WEB_DIR } from './helpers/build.ts';
@@ -88,24 +88,6 @@ class Requester {
 
 // ---- a real PNG of a street: sky, buildings, road, a car and a person --------------------------
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
 function streetPng(width: number, height: number): Buffer {
   const px = (x: number, y: number): [number, number, number] => {
     const rect = (x0: number, y0: number, x1: number, y1: number) => x >= x0 && x < x1 && y >= y0 && y < y1;
@@ -117,17 +99,7 @@ function streetPng(width: number, height: number): Buffer {
     if (y > 120 && (x % 160) < 120) return [170 + (x % 160) / 4, 160, 150]; // buildings
     return [150 + y / 4, 200 + y / 8, 250]; // sky
   };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const raw = Buffer.alloc(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) {
-    const row = y * (1 + width * 3);
-    for (let x = 0; x < width; x++) raw.set(px(x, y), row + 1 + x * 3);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(width, height, px);
 }
 
 // ---- the project ----------------------------------------------------------------------------------

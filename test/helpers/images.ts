@@ -21,20 +21,27 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, td, crc]);
 }
 
-/** A real PNG file of the given size filled with one colour (for import and box tests). */
-export function makePng(width: number, height: number, rgb: [number, number, number] = [200, 80, 40]): Buffer {
+export type Rgb = [number, number, number];
+
+/** A real PNG file (8-bit RGB) whose pixel at (x, y) is `pixel(x, y)`. */
+export function encodePng(width: number, height: number, pixel: (x: number, y: number) => Rgb): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // truecolour
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const stride = 1 + width * 3;
+  const raw = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(pixel(x, y), y * stride + 1 + x * 3);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     chunk('IDAT', zlib.deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** A real PNG file of the given size filled with one colour (for import and box tests). */
+export function makePng(width: number, height: number, rgb: Rgb = [200, 80, 40]): Buffer {
+  return encodePng(width, height, () => rgb);
 }
