@@ -385,12 +385,15 @@ describe('labeling in the browser', () => {
         // Space + drag moves the image: the point now under the pointer is the one that was `pan` away.
         const d = plan.pan ?? { x: 0, y: 0 };
         if (plan.pan) {
+          const before = { x: Number(await canvasLoc.getAttribute('data-offset-x')), y: Number(await canvasLoc.getAttribute('data-offset-y')) };
           await page.keyboard.down('Space');
           await page.mouse.down();
           await page.mouse.move(c.x + d.x, c.y + d.y, { steps: 6 });
           await page.mouse.up();
           await page.keyboard.up('Space');
-          await expect.poll(async () => Number(await canvasLoc.getAttribute('data-offset-x'))).toBeLessThan(0);
+          // Wait for the whole drag to show, not just its first step: the box below is drawn on the view as it ends.
+          await expect.poll(async () => Number(await canvasLoc.getAttribute('data-offset-x'))).toBeCloseTo(before.x + d.x, 3);
+          await expect.poll(async () => Number(await canvasLoc.getAttribute('data-offset-y'))).toBeCloseTo(before.y + d.y, 3);
         }
         const zoomed = (p: Pt) => ({
           x: nc.x + (p.x - d.x - c.x) * (W / canvas.width) / z,

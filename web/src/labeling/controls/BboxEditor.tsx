@@ -129,7 +129,13 @@ export const BboxEditor = memo(function BboxEditor({ control, src, size, boxes, 
 
   // ---- space + drag pans ------------------------------------------------------------------
   const [hovered, setHovered] = useState(false);
-  const [spaceHeld, setSpaceHeld] = useState(false);
+  const [spaceHeld, setSpaceHeldState] = useState(false);
+  // The ref is read by the pointer handlers: a press that follows the key within one frame still pans.
+  const spaceHeldRef = useRef(false);
+  const setSpaceHeld = (held: boolean) => {
+    spaceHeldRef.current = held;
+    setSpaceHeldState(held);
+  };
   useEffect(() => {
     // Only while the pointer is over the image: elsewhere Space keeps its meaning (press a button, scroll).
     if (!hovered) return;
@@ -198,7 +204,7 @@ export const BboxEditor = memo(function BboxEditor({ control, src, size, boxes, 
     const stage = stageRef.current;
     const p = stage?.getPointerPosition();
     if (!p) return;
-    if (spaceHeld || e.evt.button === 1) {
+    if (spaceHeldRef.current || e.evt.button === 1) {
       e.evt.preventDefault();
       gesture.current = { kind: 'pan', px: p.x, py: p.y, vx: view.x, vy: view.y };
       return;
