@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AggregateInputError, aggregateCsv, runAggregate } from './aggregate.ts';
+import { DEFAULT_METHOD } from '../core/aggregation/categorical.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dure-aggregate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,7 +39,7 @@ describe('dure aggregate (function)', () => {
     const out = sink();
     const gold = file('gold.csv', 'item,truth\nq1,dog\n');
     const summary = await runAggregate('-', { gold }, { stdin: Readable.from([SMALL]), stdout: out.stream });
-    expect(summary.method).toBe('ibcc');
+    expect(summary.method).toBe(DEFAULT_METHOD);
     expect(summary.gold).toBe(1);
     const rows = parse(out.text(), { columns: true }) as { item: string; label: string; confidence: string }[];
     expect(rows[0]).toEqual({ item: 'q1', label: 'dog', confidence: '1.000000' });

@@ -171,7 +171,7 @@ export function registerAggregate(program: Command): void {
       'after',
       '\nWrites item,label,confidence CSV (header row) to standard output. A bad row stops with its line number and exit code 2.\n' +
         'Methods: mv majority vote, wmv weighted by gold accuracy, ds Dawid-Skene, onecoin one-coin Dawid-Skene, glad GLAD,\n' +
-        `ibcc Bayesian classifier combination, ebcc enhanced BCC. Default: ${DEFAULT_METHOD} (the most accurate on the public benchmarks).`,
+        `ibcc Bayesian classifier combination, ebcc enhanced BCC, bcc IBCC or EBCC as the evidence prefers. Default: ${DEFAULT_METHOD} (the most accurate on the public benchmarks).`,
     )
     .action(async (file: string, o: AggregateCommandOptions) => {
       try {

@@ -41,8 +41,8 @@ function expectValid(r: CategoricalResult): void {
 }
 
 describe('aggregateCategorical', () => {
-  it('knows its methods and defaults to IBCC', () => {
-    expect(DEFAULT_METHOD).toBe('ibcc');
+  it('knows its methods and defaults to BCC', () => {
+    expect(DEFAULT_METHOD).toBe('bcc');
     expect(isCategoricalMethod('ds')).toBe(true);
     expect(isCategoricalMethod('nope')).toBe(false);
     expect(() => aggregateCategorical(answersOf([[0, 0, 0]]), { method: 'nope' as CategoricalMethod })).toThrow(/unknown method/);
@@ -191,6 +191,35 @@ describe('aggregateCategorical', () => {
     const mv = accuracy(aggregateCategorical(answers, { method: 'mv' }).label, truth);
     expect(accuracy(aggregateCategorical(answers, { method: 'ds' }).label, truth)).toBeGreaterThan(mv + 0.3);
     expect(accuracy(aggregateCategorical(answers, { method: 'ibcc' }).label, truth)).toBeGreaterThan(mv + 0.15);
+    expect(accuracy(aggregateCategorical(answers, { method: 'bcc' }).label, truth)).toBeGreaterThan(mv + 0.15);
+  });
+
+  it('BCC is IBCC when one subtype per class explains the answers', () => {
+    const { answers } = simulatedCrowd({ items: 200, K: 3, good: 5, acc: 0.7, spammers: 1, seed: 17 });
+    const b = aggregateCategorical(answers, { method: 'bcc' });
+    const i = aggregateCategorical(answers, { method: 'ibcc' });
+    expect(b.subtypes).toBe(1);
+    expect(b.method).toBe('bcc');
+    expect(Array.from(b.label)).toEqual(Array.from(i.label));
+    b.posterior.forEach((v, j) => expect(v).toBeCloseTo(i.posterior[j], 12));
+    expect(Number.isFinite(b.elbo)).toBe(true);
+  });
+
+  it('BCC depends on the answers, not on their order or a seed', () => {
+    const { answers } = simulatedCrowd({ items: 150, K: 2, good: 6, acc: 0.7, seed: 23 });
+    const n = answers.item.length;
+    const perm = Array.from({ length: n }, (_, j) => (j * 7919) % n); // n is not a multiple of 7919
+    const shuffled = {
+      ...answers,
+      item: Int32Array.from(perm, (j) => answers.item[j]),
+      worker: Int32Array.from(perm, (j) => answers.worker[j]),
+      label: Int32Array.from(perm, (j) => answers.label[j]),
+    };
+    const a = aggregateCategorical(answers, { method: 'bcc', subtypes: 3 });
+    const b = aggregateCategorical(shuffled, { method: 'bcc', subtypes: 3, seed: 99 });
+    expect(b.subtypes).toBe(a.subtypes);
+    expect(b.elbo as number).toBeCloseTo(a.elbo as number, 6);
+    b.posterior.forEach((v, j) => expect(v).toBeCloseTo(a.posterior[j], 9));
   });
 
   for (const method of ['ds', 'onecoin', 'glad', 'ibcc'] as const) {

@@ -17,6 +17,27 @@ export const IBCC_OFF = 1;
 export const IBCC_ALPHA = 1;
 
 export function ibcc(p: PreparedAnswers, opts: CategoricalOptions = {}): CategoricalResult {
+  const { K } = p;
+  const fit = ibccFit(p, opts);
+  const { run, alpha, beta } = fit;
+  const prior = new Float64Array(K);
+  let tot = 0;
+  for (let k = 0; k < K; k++) tot += run.classCount[k] + alpha[k];
+  for (let k = 0; k < K; k++) prior[k] = (run.classCount[k] + alpha[k]) / tot;
+  const confusion = confusionFromCounts(p, run.tab, beta);
+  return finish('ibcc', p, run.post, prior, qualityFromConfusion(p, confusion, prior), {
+    confusion,
+    iterations: run.iterations,
+    converged: run.converged,
+  }, opts.seed ?? 1);
+}
+
+/**
+ * The variational fit behind `ibcc`, also used by BCC (ebcc.ts) as its one-subtype model: the
+ * posterior, the table (its counts half holds the statistics of that posterior, laid out as
+ * EBCC's table with one subtype), and the priors.
+ */
+export function ibccFit(p: PreparedAnswers, opts: CategoricalOptions = {}): { run: ReturnType<typeof runTableModel>; alpha: Float64Array; beta: Float64Array } {
   const { nWorkers, K } = p;
   const beta = diagMatrix(K, IBCC_DIAG, IBCC_OFF);
   const alpha = empiricalClassPrior(p, voteShares(p), IBCC_ALPHA);
@@ -38,14 +59,5 @@ export function ibcc(p: PreparedAnswers, opts: CategoricalOptions = {}): Categor
     const dt = digamma(total);
     for (let k = 0; k < K; k++) logPrior[k] = digamma(classCount[k] + alpha[k]) - dt;
   });
-  const prior = new Float64Array(K);
-  let tot = 0;
-  for (let k = 0; k < K; k++) tot += run.classCount[k] + alpha[k];
-  for (let k = 0; k < K; k++) prior[k] = (run.classCount[k] + alpha[k]) / tot;
-  const confusion = confusionFromCounts(p, run.tab, beta);
-  return finish('ibcc', p, run.post, prior, qualityFromConfusion(p, confusion, prior), {
-    confusion,
-    iterations: run.iterations,
-    converged: run.converged,
-  }, opts.seed ?? 1);
+  return { run, alpha, beta };
 }

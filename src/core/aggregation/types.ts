@@ -14,7 +14,7 @@ export interface CategoricalAnswers {
   label: Int32Array;
 }
 
-export const CATEGORICAL_METHODS = ['mv', 'wmv', 'ds', 'onecoin', 'glad', 'ibcc', 'ebcc'] as const;
+export const CATEGORICAL_METHODS = ['mv', 'wmv', 'ds', 'onecoin', 'glad', 'ibcc', 'ebcc', 'bcc'] as const;
 export type CategoricalMethod = (typeof CATEGORICAL_METHODS)[number];
 
 export interface CategoricalOptions {
@@ -41,6 +41,8 @@ export interface CategoricalOptions {
   seed?: number;
   /** EBCC: random restarts, the best evidence lower bound is kept (default 5). */
   restarts?: number;
+  /** EBCC: subtypes per class (default 10); BCC: the most it tries (default 10). */
+  subtypes?: number;
 }
 
 export interface CategoricalResult {
@@ -71,8 +73,10 @@ export interface CategoricalResult {
   workerSkill?: Float64Array;
   /** GLAD: item easiness (beta > 0; larger = easier). */
   itemEasiness?: Float64Array;
-  /** EBCC: evidence lower bound of the kept restart. */
+  /** EBCC, BCC: evidence lower bound of the kept fit. */
   elbo?: number;
+  /** BCC: the number of subtypes per class the evidence chose (1 = IBCC). */
+  subtypes?: number;
   iterations: number;
   converged: boolean;
 }

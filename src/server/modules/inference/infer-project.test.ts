@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../../core/templates/index.ts';
 import { inferProject, methodOf } from './inference.service.ts';
+import { DEFAULT_METHOD } from '../../../core/aggregation/index.ts';
 
 const template = {
   display: [{ type: 'text', field: 'text' }],
@@ -47,7 +48,7 @@ describe('inferProject', () => {
       expect(v.confidence).toBeGreaterThan(0);
       expect(v.confidence).toBeLessThanOrEqual(1);
     }
-    expect(r.method).toBe('ibcc');
+    expect(r.method).toBe(DEFAULT_METHOD);
     expect(new Set(r.quality.map((q) => q.control))).toEqual(new Set(['label', 'stars', 'tags', 'count']));
     expect(r.confident.size).toBe(0); // dynamic overlap off
   });
@@ -73,8 +74,8 @@ describe('inferProject', () => {
   });
 
   it("methodOf: 'auto' and unknown names give the default", () => {
-    expect(methodOf('auto')).toBe('ibcc');
-    expect(methodOf('nonsense')).toBe('ibcc');
+    expect(methodOf('auto')).toBe(DEFAULT_METHOD);
+    expect(methodOf('nonsense')).toBe(DEFAULT_METHOD);
     expect(methodOf('ds')).toBe('ds');
   });
 });

@@ -5,6 +5,7 @@ import { createProject, insertItems } from '../../../../test/helpers/factories.t
 import { insertAnswers } from '../exports/test-fixtures.ts';
 import { activeProject, closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
 import { InferenceService } from './index.ts';
+import { DEFAULT_METHOD } from '../../../core/aggregation/index.ts';
 
 let t: TestApp;
 let requester: Client;
@@ -118,7 +119,7 @@ describe('inference of a project', () => {
     expect(byWorker.get(good!.user.id)! - byWorker.get(bad!.user.id)!).toBeGreaterThan(0.2);
 
     const status = (await requester.get(`/api/projects/${p.id}/inference`)).json();
-    expect(status).toMatchObject({ pending: false, inferredItems: 1, method: 'ibcc', computedAt: expect.any(String) });
+    expect(status).toMatchObject({ pending: false, inferredItems: 1, method: DEFAULT_METHOD, computedAt: expect.any(String) });
     // another organisation's requester cannot touch it
     const other = await signup(t.app, 'requester');
     expect((await other.post(`/api/projects/${p.id}/inference`)).statusCode).toBe(404);
