@@ -21,6 +21,7 @@ import { installAuth } from './plugins/auth.ts';
 import { projectRoutes } from './modules/projects/projects.routes.ts';
 import { ProjectsService } from './modules/projects/projects.service.ts';
 import { installWork } from './modules/work/index.ts';
+import { registerWorkMoney } from './modules/payments/hooks.ts';
 import { installQuality } from './modules/quality/index.ts';
 import { installReview } from './modules/review/index.ts';
 import { LocalAssetStore } from './modules/assets/asset-store.ts';
@@ -91,12 +92,16 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   projectRoutes(app, projects, [payments.statsExtra, inference.statsExtra]);
   paymentsRoutes(app, payments);
   const work = installWork(app, ctx);
-  installReview(app, ctx, work, installQuality(app, ctx, work));
+  // Money moves with the work: claims reserve pay + fee, submits pay into pending, releases return it.
+  registerWorkMoney(work, ctx, app);
+  const quality = installQuality(app, ctx, work);
+  installReview(app, ctx, work, quality);
   const assetStore = new LocalAssetStore(config.assetDir);
   itemRoutes(app, new ItemsService(ctx, assetStore));
   assetRoutes(app, new AssetsService(ctx, assetStore), config.maxAssetBytes);
   exportRoutes(app, new ExportsService(ctx, assetStore), config.publicUrl);
   installInference(app, ctx, work, inference);
+  quality.onRemoval(inference.onAnswersExcluded);
   // Last: its submit hook must run after the other modules' hooks (it reports their outcome).
   installWebhooks(app, ctx, work);
 

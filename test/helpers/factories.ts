@@ -44,8 +44,28 @@ export async function insertItems(
   return ids;
 }
 
-export async function publish(requester: Client, projectId: string) {
+/**
+ * Publishes a project. A paid project is funded first (1,000,000 won unless `fund` says how much,
+ * `fund: false` for none) when nothing was deposited yet: in the running platform a claim on an
+ * unfunded project is refused, and most tests are not about money. Money tests fund exact amounts
+ * before publishing, which this leaves alone.
+ */
+export async function publish(requester: Client, projectId: string, opts: { fund?: number | false } = {}) {
+  if (opts.fund !== false) await fundIfUnfunded(requester, projectId, opts.fund ?? 1_000_000);
   const res = await requester.post(`/api/projects/${projectId}/publish`);
   if (res.statusCode !== 200) throw new Error(`publish failed: ${res.statusCode} ${res.body}`);
   return res.json().project;
+}
+
+/** Funds a paid project with `amount` won when nothing has been deposited into it yet. */
+export async function fundIfUnfunded(requester: Client, projectId: string, amount = 1_000_000) {
+  const got = await requester.get(`/api/projects/${projectId}`);
+  if (got.statusCode !== 200) throw new Error(`read project failed: ${got.statusCode} ${got.body}`);
+  if (Number(got.json().project.settings.payPerAnnotation) === 0) return;
+  const budget = await requester.get(`/api/projects/${projectId}/budget`);
+  if (budget.statusCode !== 200) throw new Error(`read budget failed: ${budget.statusCode} ${budget.body}`);
+  const b = budget.json().budget;
+  if (b.deposited > 0 || b.pending > 0) return;
+  const res = await requester.post(`/api/projects/${projectId}/fund`, { amount });
+  if (res.statusCode !== 200) throw new Error(`fund failed: ${res.statusCode} ${res.body}`);
 }

@@ -82,6 +82,25 @@ describe('inference of a project', () => {
     expect(ca).not.toBeCloseTo(2 / 3, 3);
   });
 
+  it('a worker removed from the project marks it dirty: their excluded answers stop counting at the next run', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 1, settings: { overlap: 3 } });
+    const [item] = items as [number];
+    const workers = await quickWorkers(t, 3);
+    // two say neg, one says pos
+    for (const [k, w] of workers.entries()) await drain(w, project.id, () => (k === 0 ? 'pos' : 'neg'));
+    await run();
+    expect(((await itemsOf(project.id))[0]!.label as any).label.value).toBe('neg');
+    expect(await dirty(project.id)).toBe(false);
+    // Both neg answerers are removed (as the gold gate would): only the pos answer still counts.
+    for (const w of workers.slice(1)) {
+      await db().transaction().execute((trx) => t.app.qualityService.removeFromProject(trx, project.id, w.user.id, 'failed gold'));
+    }
+    expect(await dirty(project.id)).toBe(true);
+    await run();
+    const after = (await itemsOf(project.id)).find((i) => i.id === item)!;
+    expect((after.label as any).label.value).toBe('pos');
+  });
+
   it('gold clamps: what workers did on gold items decides a tie on an ordinary item', async () => {
     const p = await createProject(requester, { settings: { overlap: 2 } });
     const [good, bad] = await quickWorkers(t, 2);

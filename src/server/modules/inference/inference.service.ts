@@ -294,6 +294,11 @@ export class InferenceService {
     if (ctx.rejectedAnnotationId !== null) await inferenceRepo.markDirty(trx, ctx.projectId);
   };
 
+  /** A worker removed from a project: their answers no longer count, so the labels are recomputed. */
+  onAnswersExcluded = async (trx: Queryable, p: { projectId: string; annotationIds: number[] }): Promise<void> => {
+    if (p.annotationIds.length) await inferenceRepo.markDirty(trx, p.projectId);
+  };
+
   start(): void {
     if (this.timer || this.opts.intervalMs <= 0) return;
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs);

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
 import { closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
-import { registerWorkMoney } from './hooks.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
 import { approveAnnotation } from './work-money.ts';
@@ -37,7 +36,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp();
-  registerWorkMoney(t.app.workService, { db: t.db.db, log: t.app.log });
 });
 afterAll(async () => t && closeQuietly(t));
 

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
-import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
+import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
 import { doTask } from './test-fixtures.ts';
 import { approveAnnotation } from './work-money.ts';
 
@@ -53,6 +53,38 @@ describe('money over HTTP', () => {
     const fromFunds = await r.post(`/api/projects/${p.id}/fund`, { amount: 5_000, source: 'org_funds' });
     expect(fromFunds.json().budget.balance).toBe(105_000);
     expect((await r.post(`/api/projects/${p.id}/fund`, { amount: 1, source: 'org_funds' })).json().error.code).toBe('insufficient_funds');
+  });
+
+  it('hands out no work a budget cannot pay for: an unfunded project pauses itself on the first claim and resumes when funded', async () => {
+    const r = await signup(t.app, 'requester');
+    const w = await signup(t.app, 'worker');
+    const p = await createProject(r, { settings: { payPerAnnotation: 1_000, overlap: 1, goldRate: 0 } });
+    await insertItems(t, p.id, [{ text: '하나' }, { text: '둘' }]);
+    await publish(r, p.id, { fund: false });
+    expect((await w.post(`/api/work/projects/${p.id}/next`)).statusCode).toBe(204);
+    // The pause is written just after the refused claim, in a transaction of its own.
+    await expect.poll(async () => (await r.get(`/api/projects/${p.id}`)).json().project.status).toBe('paused');
+    const paused = (await r.get(`/api/projects/${p.id}`)).json().project;
+    expect(paused.statusReason).toContain('예산 부족');
+    expect(paused.statusReason).toContain('fund the project to resume');
+
+    // One task costs 1,100 with the fee: 1,099 won is not enough to resume.
+    expect((await r.post(`/api/projects/${p.id}/fund`, { amount: 1_099 })).statusCode).toBe(200);
+    expect((await r.get(`/api/projects/${p.id}`)).json().project.status).toBe('paused');
+    expect((await r.post(`/api/projects/${p.id}/fund`, { amount: 1 })).statusCode).toBe(200);
+    expect((await r.get(`/api/projects/${p.id}`)).json().project).toMatchObject({ status: 'active', statusReason: null });
+
+    // Exactly one task's worth: one claim, which reserves it all and pauses the project again.
+    const claim = await w.post(`/api/work/projects/${p.id}/next`);
+    expect(claim.statusCode).toBe(200);
+    expect((await r.get(`/api/projects/${p.id}/budget`)).json().budget).toMatchObject({ balance: 0, committed: 1_100 });
+    expect((await r.get(`/api/projects/${p.id}`)).json().project.status).toBe('paused');
+    const other = await signup(t.app, 'worker');
+    expect((await other.post(`/api/work/projects/${p.id}/next`)).statusCode).toBe(409);
+    // The task already claimed is paid for: its submit is accepted and its pay is pending.
+    const submitted = await w.post(`/api/work/assignments/${claim.json().assignment.id}/submit`, { result: { label: 'pos' } });
+    expect(submitted.statusCode).toBe(200);
+    expect((await w.get('/api/wallet')).json()).toMatchObject({ pending: 1_000, balance: 0 });
   });
 
   it('adds money and fair-pay figures to the project stats', async () => {

@@ -338,8 +338,11 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
 
 // ---- pausing a project that cannot pay, resuming it when it can ----
 
+/** Every reason this module pauses a project with starts so (how a pause of an unfunded project — no terms yet to note it in — is recognised). */
+const PAUSE_PREFIX = '예산 부족으로 자동 일시 중지됨:';
+
 function pauseReason(cost: number, balance: number): string {
-  return `예산 부족으로 자동 일시 중지됨: 다음 작업 비용 ${cost.toLocaleString('ko-KR')}원, 남은 예산 ${balance.toLocaleString('ko-KR')}원. 예산을 충전하면 자동으로 재개됩니다. (Paused automatically: the budget cannot cover the next task; fund the project to resume.)`;
+  return `${PAUSE_PREFIX} 다음 작업 비용 ${cost.toLocaleString('ko-KR')}원, 남은 예산 ${balance.toLocaleString('ko-KR')}원. 예산을 충전하면 자동으로 재개됩니다. (Paused automatically: the budget cannot cover the next task; fund the project to resume.)`;
 }
 
 /**
@@ -366,15 +369,19 @@ async function pauseForFunds(db: Queryable, projectId: string, status: string, r
 /** Resumes a project this module paused for lack of funds once its budget covers a task again. */
 export async function resumeIfFunded(db: Queryable, projectId: string): Promise<boolean> {
   const t = await ledgerRepo.projectTerms(db, projectId);
-  if (!t?.pause_reason) return false;
+  if (!t) return false;
   const { project, pay } = await projectPay(db, projectId);
-  if (project.status !== 'paused' || project.status_reason !== t.pause_reason) {
-    if (project.status !== 'paused') await ledgerRepo.setPauseReason(db, projectId, null);
+  // The pause is ours if the terms noted it, or — paused before the project was ever funded, when
+  // there were no terms to note it in — if the reason is one of ours.
+  const ours = t.pause_reason ?? (project.status_reason?.startsWith(PAUSE_PREFIX) ? project.status_reason : null);
+  if (!ours) return false;
+  if (project.status !== 'paused' || project.status_reason !== ours) {
+    if (project.status !== 'paused' && t.pause_reason) await ledgerRepo.setPauseReason(db, projectId, null);
     return false;
   }
   const balance = await budgetBalance(db, await fixedTerms(db, projectId, false));
   if (balance < costWithFee(pay, t.fee_bp).total) return false;
-  const resumed = await ledgerRepo.resumeProject(db, projectId, t.pause_reason);
+  const resumed = await ledgerRepo.resumeProject(db, projectId, ours);
   await ledgerRepo.setPauseReason(db, projectId, null);
   return resumed;
 }

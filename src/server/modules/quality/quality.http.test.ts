@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleissKappa, krippendorffAlphaNominal } from '../../../core/agreement/index.ts';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
-import { registerWorkMoney } from '../payments/hooks.ts';
 
 // Level rules small enough to reach in a test; everything else is the default.
 process.env.DURE_QUALITY_RULES = JSON.stringify({
@@ -99,7 +98,6 @@ describe('gold gate', () => {
   });
 
   it('returns the pay of the excluded answers to the budget (gold answers stay paid)', async () => {
-    registerWorkMoney(t.app.workService, { db: t.db.db, log: t.app.log }); // a no-op once app.ts wires it
     const p = await createProject(requester, {
       settings: { payPerAnnotation: 100, payPerReview: 0, goldRate: 0.5, minGoldAccuracy: 0.7, minGoldAnswers: 5, reviewFirstK: 0, reviewRate: 0, overlap: 1, dynamicOverlap: { minAnswers: 1 } },
     });

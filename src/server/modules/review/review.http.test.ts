@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
-import { registerWorkMoney } from '../payments/hooks.ts';
 
 let t: TestApp;
 let requester: Client;
@@ -210,7 +209,6 @@ describe('review over HTTP', () => {
 describe('money with verdicts', () => {
   it('approval makes the pay available and pays the reviewer; a final rejection returns the pay to the budget', async () => {
     // app.ts wires the money hooks; registering again is a no-op (idempotent per WorkService)
-    registerWorkMoney(t.app.workService, { db: t.db.db, log: t.app.log });
     const p = await createProject(requester, {
       settings: { payPerAnnotation: 100, payPerReview: 10, goldRate: 0, overlap: 1, dynamicOverlap: { minAnswers: 1 }, reviewFirstK: 0, reviewRate: 1, maxReworks: 0 },
     });
