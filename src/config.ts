@@ -25,6 +25,8 @@ export interface Config {
   minPayout: number;
   /** Confirm bank-transfer deposits at once (development); false = an operator confirms each. */
   autoConfirmDeposits: boolean;
+  /** Webhooks may target private, loopback and link-local addresses (off: refused, against SSRF). */
+  webhookAllowPrivate: boolean;
   webDir: string;
 }
 
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     withholdingPercent: num('DURE_WITHHOLDING_PERCENT', 3.3, 0, 100),
     minPayout: int('DURE_MIN_PAYOUT', 10000, 0, 1_000_000_000),
     autoConfirmDeposits: bool('DURE_AUTO_CONFIRM_DEPOSITS', true),
+    webhookAllowPrivate: bool('DURE_WEBHOOK_ALLOW_PRIVATE', false),
     webDir: path.resolve(env.DURE_WEB_DIR || 'dist/web'),
     ...overrides,
   };

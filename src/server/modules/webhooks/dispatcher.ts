@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { request } from 'undici';
 import type { Database } from '../../../db/schema.ts';
 import { VERSION } from '../../version.ts';
+import { deliveryAgent, isPrivateAddress } from './address-guard.ts';
 import { signature } from './enqueue.ts';
 import { type ClaimedDelivery, webhooksRepo } from './webhooks.repo.ts';
 
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   backoffMaxMs: number;
   /** A claimed delivery is due again after this long if its sender vanished. */
   leaseMs: number;
+  /** Deliver to private, loopback and link-local addresses too (DURE_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
 }
 
 /** 12 attempts over ~11 hours: 10 s, 20 s, 40 s … capped at 1 h. */
@@ -31,6 +34,7 @@ export const DEFAULT_DISPATCHER: DispatcherOptions = {
   backoffBaseMs: 10_000,
   backoffMaxMs: 3_600_000,
   leaseMs: 60_000,
+  allowPrivate: false,
 };
 
 export function backoffMs(attempt: number, o: Pick<DispatcherOptions, 'backoffBaseMs' | 'backoffMaxMs'>, rnd = Math.random()): number {
@@ -50,6 +54,7 @@ export class WebhookDispatcher {
   private running = false;
   private current: Promise<void> | null = null;
   private readonly abort = new AbortController();
+  private agent: ReturnType<typeof deliveryAgent>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -57,11 +62,13 @@ export class WebhookDispatcher {
     opts: Partial<DispatcherOptions> = {},
   ) {
     this.opts = { ...DEFAULT_DISPATCHER, ...opts };
+    this.agent = deliveryAgent(this.opts.allowPrivate);
   }
 
   /** Changes timings (tests use short ones); takes effect from the next round. */
   configure(opts: Partial<DispatcherOptions>): void {
     this.opts = { ...this.opts, ...opts };
+    this.agent = deliveryAgent(this.opts.allowPrivate);
     if (this.running) this.wake();
   }
 
@@ -116,7 +123,11 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      // An address literal is connected to without a lookup: judge it here (names are judged by the agent's lookup).
+      const host = new URL(d.url).hostname.replace(/^\[|\]$/g, '');
+      if (!this.opts.allowPrivate && isPrivateAddress(host)) throw new Error(`refused: ${host} is a private address; webhooks go to public addresses only`);
       const res = await request(d.url, {
+        dispatcher: this.agent,
         method: 'POST',
         body: d.body,
         headers: {

@@ -19,7 +19,7 @@ export { WebhookDispatcher, type DispatcherOptions, DEFAULT_DISPATCHER } from '.
  * database closes).
  */
 export function installWebhooks(app: App, ctx: AppContext, work: WorkService | null, opts: Partial<DispatcherOptions> = {}): WebhookDispatcher {
-  const dispatcher = new WebhookDispatcher(ctx.db, ctx.log, opts);
+  const dispatcher = new WebhookDispatcher(ctx.db, ctx.log, { allowPrivate: ctx.config.webhookAllowPrivate, ...opts });
   webhookRoutes(app, new WebhooksService(ctx, () => dispatcher.wake()));
   work?.registerSubmitHook(webhookSubmitHook());
   app.decorate('webhookDispatcher', dispatcher);

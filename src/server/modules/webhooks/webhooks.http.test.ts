@@ -4,6 +4,7 @@ import { buildTestApp, type Client, signup, type TestApp } from '../../../../tes
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
 import { quickWorkers } from '../exports/test-fixtures.ts';
 import { enqueueEvent } from './enqueue.ts';
+import { webhooksRepo } from './webhooks.repo.ts';
 import { Receiver, until } from './test-receiver.ts';
 
 const FAST = { pollMs: 25, backoffBaseMs: 60, backoffMaxMs: 400, timeoutMs: 2000, leaseMs: 5000 };
@@ -20,7 +21,8 @@ describe('webhooks', () => {
     return x;
   };
   beforeAll(async () => {
-    t = await buildTestApp();
+    // The test receivers listen on 127.0.0.1: private addresses allowed here; the guard is tested below.
+    t = await buildTestApp({ webhookAllowPrivate: true });
     t.app.webhookDispatcher.configure(FAST);
     r = await signup(t.app, 'requester');
     projectId = (await createProject(r)).id;
@@ -234,5 +236,69 @@ describe('webhooks', () => {
     const exported = (await r.get(`/api/projects/${p.id}/export`)).body.trim().split('\n').map((l) => JSON.parse(l));
     const exportWorkers = new Set(exported.flatMap((l: { annotations: { worker: string }[] }) => l.annotations.map((a) => a.worker)));
     expect(exportWorkers.has(sub.annotation.worker)).toBe(true);
+  });
+});
+
+describe('webhooks cannot reach the platform\'s own network (default: DURE_WEBHOOK_ALLOW_PRIVATE=false)', () => {
+  let t: TestApp;
+  let r: Client;
+  let projectId: string;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    t.app.webhookDispatcher.configure(FAST);
+    r = await signup(t.app, 'requester');
+    projectId = (await createProject(r)).id;
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses loopback, private, link-local and metadata addresses at registration, and accepts public ones', async () => {
+    const refused = [
+      'http://127.0.0.1:5432/',
+      'http://localhost:3000/api/admin',
+      'http://api.localhost/',
+      'http://10.0.0.8/hook',
+      'http://172.20.1.1/hook',
+      'http://192.168.0.10/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.64.0.1/',
+      'http://0.0.0.0:3000/',
+      'http://[::1]:3000/',
+      'http://[fd00::1]/',
+      'http://[fe80::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://2130706433/', // 127.0.0.1 as one number: the URL parser normalises it
+    ];
+    for (const url of refused) {
+      const res = await r.post(`/api/projects/${projectId}/webhooks`, { url, events: ['item.completed'] });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.details[0]).toMatchObject({ path: '/url' });
+      expect(res.json().error.details[0].problem, url).toMatch(/private|localhost/);
+    }
+    for (const url of ['https://ml.example.kr/hooks', 'http://8.8.8.8/hook', 'https://[2001:db8::1]/']) {
+      expect((await r.post(`/api/projects/${projectId}/webhooks`, { url, events: ['item.completed'] })).statusCode, url).toBe(201);
+    }
+  });
+
+  it('does not connect to a private address at delivery either (a URL stored before the rule, or a name that resolves there)', async () => {
+    const projectId = (await createProject(r)).id; // its own project: no other hooks get the event
+    const rx = await new Receiver().start();
+    try {
+      const url = new URL(rx.url);
+      // Straight into the table, as if registered while private addresses were allowed.
+      const literal = await webhooksRepo.insert(t.db.db, { projectId, url: `${rx.url}/literal`, events: ['item.completed'], secret: 's'.repeat(24), description: '', createdBy: (await r.get('/api/me')).json().user.id });
+      const named = await webhooksRepo.insert(t.db.db, { projectId, url: `http://localhost:${url.port}/named`, events: ['item.completed'], secret: 's'.repeat(24), description: '', createdBy: (await r.get('/api/me')).json().user.id });
+      await t.db.db.transaction().execute((trx) => enqueueEvent(trx, projectId, 'item.completed', { itemId: 1 }));
+      t.app.webhookDispatcher.wake();
+      for (const hook of [literal, named]) {
+        const d = await until(async () => {
+          const list = (await r.get(`/api/projects/${projectId}/webhooks/${hook.id}/deliveries`)).json().deliveries as { attempts: number; lastError: string | null }[];
+          return list.find((x) => x.attempts >= 1 && x.lastError);
+        });
+        expect(d.lastError).toMatch(/private address/);
+      }
+      expect(rx.received).toHaveLength(0);
+    } finally {
+      await rx.stop();
+    }
   });
 });

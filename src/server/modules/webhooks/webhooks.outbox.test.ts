@@ -30,7 +30,8 @@ describe('webhook outbox across server processes', () => {
 
   /** One "server process": its own app and dispatcher over the shared database. */
   async function server(): Promise<FastifyInstance> {
-    const config = loadConfig({ DURE_LOG_LEVEL: 'silent' }, { assetDir, webDir: '/nonexistent' });
+    // The receivers listen on 127.0.0.1: private addresses allowed (the guard has its own tests).
+    const config = loadConfig({ DURE_LOG_LEVEL: 'silent', DURE_WEBHOOK_ALLOW_PRIVATE: 'true' }, { assetDir, webDir: '/nonexistent' });
     const app = await buildApp({ config, db, logger: false });
     await app.ready();
     app.webhookDispatcher.configure(FAST);

@@ -1,3 +1,4 @@
+import { privateHostProblem } from './address-guard.ts';
 import crypto from 'node:crypto';
 import { AppError, type ErrorDetail } from '../../../core/app-error.ts';
 import type { DeliveryStatus } from '../../../db/tables/webhooks.ts';
@@ -62,7 +63,7 @@ export interface WebhookInput {
   description?: string;
 }
 
-function checkInput(input: WebhookInput): ErrorDetail[] {
+function checkInput(input: WebhookInput, allowPrivate: boolean): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   let url: URL | null = null;
   try {
@@ -72,6 +73,10 @@ function checkInput(input: WebhookInput): ErrorDetail[] {
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) problems.push({ path: '/url', problem: 'must be an absolute http:// or https:// URL' });
   else if (url.username || url.password) problems.push({ path: '/url', problem: 'must not carry a user name or password (use the signature to authenticate)' });
+  else if (!allowPrivate) {
+    const bad = privateHostProblem(url);
+    if (bad) problems.push({ path: '/url', problem: bad });
+  }
   if (!input.events.length) problems.push({ path: '/events', problem: 'name at least one event' });
   input.events.forEach((e, i) => {
     if (!(WEBHOOK_EVENTS as readonly string[]).includes(e)) problems.push({ path: `/events/${i}`, problem: `unknown event; use ${WEBHOOK_EVENTS.join(', ')}` });
@@ -82,12 +87,12 @@ function checkInput(input: WebhookInput): ErrorDetail[] {
 
 export class WebhooksService {
   constructor(
-    private readonly ctx: Pick<AppContext, 'db'>,
+    private readonly ctx: Pick<AppContext, 'db'> & { config: Pick<AppContext['config'], 'webhookAllowPrivate'> },
     private readonly nudge: () => void = () => {},
   ) {}
 
   async create(user: AuthUser, projectId: string, input: WebhookInput) {
-    const problems = checkInput(input);
+    const problems = checkInput(input, this.ctx.config.webhookAllowPrivate);
     if (problems.length) throw new AppError('validation_failed', 'the webhook is not valid', problems);
     return this.ctx.db.transaction().execute(async (trx) => {
       const p = await loadOwnedProject(trx, user, projectId, true);
