@@ -382,6 +382,8 @@ export async function resumeIfFunded(db: Queryable, projectId: string): Promise<
   const balance = await budgetBalance(db, await fixedTerms(db, projectId, false));
   if (balance < costWithFee(pay, t.fee_bp).total) return false;
   const resumed = await ledgerRepo.resumeProject(db, projectId, ours);
-  await ledgerRepo.setPauseReason(db, projectId, null);
+  // Forget the reason only when this resumed it: a concurrent claim may have paused the project
+  // again meanwhile, with a new reason that must stay noted for the next release or funding.
+  if (resumed) await ledgerRepo.setPauseReason(db, projectId, null);
   return resumed;
 }
