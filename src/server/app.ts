@@ -30,7 +30,7 @@ import { AssetsService } from './modules/assets/assets.service.ts';
 import { itemRoutes } from './modules/items/items.routes.ts';
 import { exportRoutes } from './modules/exports/exports.routes.ts';
 import { ExportsService } from './modules/exports/exports.service.ts';
-import { installWebhooks } from './modules/webhooks/index.ts';
+import { installWebhooks, webhookCompletionListener } from './modules/webhooks/index.ts';
 import { InferenceService, installInference } from './modules/inference/index.ts';
 import { ItemsService } from './modules/items/items.service.ts';
 import { VERSION } from './version.ts';
@@ -104,6 +104,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   quality.onRemoval(inference.onAnswersExcluded);
   // Last: its submit hook must run after the other modules' hooks (it reports their outcome).
   installWebhooks(app, ctx, work);
+  // Items dynamic overlap completes in the inference job are reported like those a submit completes.
+  inference.onItemsCompleted(webhookCompletionListener());
 
   await serveWebApp(app, config.webDir);
 

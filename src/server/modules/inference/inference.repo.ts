@@ -107,9 +107,9 @@ export const inferenceRepo = {
    * its target drops to what it holds (answers, or the live leases that may still submit) so no
    * new claim takes it. Returns how many items this batch completed.
    */
-  async writeLabels(db: Queryable, projectId: string, rows: LabelRow[], dyn: { enabled: boolean; minAnswers: number }): Promise<number> {
-    if (!rows.length) return 0;
-    const r = await sql<{ done: boolean }>`
+  async writeLabels(db: Queryable, projectId: string, rows: LabelRow[], dyn: { enabled: boolean; minAnswers: number }): Promise<number[]> {
+    if (!rows.length) return [];
+    const r = await sql<{ id: number; done: boolean }>`
       with x as (
         select (e->>'id')::bigint as id, e->'label' as label, (e->>'confidence')::float8 as confidence,
                (${dyn.enabled}::boolean and (e->>'confident')::boolean) as confident
@@ -123,8 +123,8 @@ export const inferenceRepo = {
         target = case when x.confident and i.state = 'open' and i.answers >= ${dyn.minAnswers} then greatest(i.answers, i.reserved) else i.target end
       from x
       where i.id = x.id and i.project_id = ${projectId}::uuid and not i.is_gold
-      returning (x.confident and i.state = 'complete' and i.completed_at = now()) as done`.execute(db);
-    return r.rows.filter((x) => x.done).length;
+      returning i.id, (x.confident and i.state = 'complete' and i.completed_at = now()) as done`.execute(db);
+    return r.rows.filter((x) => x.done).map((x) => Number(x.id));
   },
 
   /** Clears stored labels of items that no longer have a standing answer. */

@@ -271,7 +271,11 @@ function lastPerWorker(rows: Answer[]): Answer[] {
  * Keeps every project's stored labels current: a submit hook marks the project dirty (one
  * statement inside the submit transaction), and a background job recomputes dirty projects.
  */
+/** Told, inside the transaction that completed them, which items dynamic overlap just completed. */
+export type CompletionListener = (trx: Queryable, c: { projectId: string; itemIds: number[] }) => Promise<void>;
+
 export class InferenceService {
+  private readonly completionListeners: CompletionListener[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -293,6 +297,11 @@ export class InferenceService {
   onRelease: ReleaseHook = async (trx, ctx) => {
     if (ctx.rejectedAnnotationId !== null) await inferenceRepo.markDirty(trx, ctx.projectId);
   };
+
+  /** Registers a listener for items completed by dynamic overlap (webhooks report them). */
+  onItemsCompleted(fn: CompletionListener): void {
+    this.completionListeners.push(fn);
+  }
 
   /** A worker removed from a project: their answers no longer count, so the labels are recomputed. */
   onAnswersExcluded = async (trx: Queryable, p: { projectId: string; annotationIds: number[] }): Promise<void> => {
@@ -385,7 +394,17 @@ export class InferenceService {
     let completed = 0;
     const dyn = { enabled: settings.dynamicOverlap.enabled, minAnswers: settings.dynamicOverlap.minAnswers };
     for (let i = 0; i < rows.length; i += this.opts.writeBatch) {
-      completed += await inferenceRepo.writeLabels(db, projectId, rows.slice(i, i + this.opts.writeBatch), dyn);
+      const batch = rows.slice(i, i + this.opts.writeBatch);
+      if (!dyn.enabled || !this.completionListeners.length) {
+        completed += (await inferenceRepo.writeLabels(db, projectId, batch, dyn)).length;
+        continue;
+      }
+      // Completions and what listens for them (the webhook outbox) commit together.
+      completed += await inTransaction(db, async (trx) => {
+        const ids = await inferenceRepo.writeLabels(trx, projectId, batch, dyn);
+        if (ids.length) for (const fn of this.completionListeners) await fn(trx, { projectId, itemIds: ids });
+        return ids.length;
+      });
     }
     await inferenceRepo.clearUnanswered(db, projectId);
     await inferenceRepo.deleteWorkerQuality(db, projectId);
@@ -426,4 +445,9 @@ export class InferenceService {
     const s = await inferenceRepo.status(this.ctx.db, projectId);
     return { inferredItems: s.inferred_items, meanConfidence: s.mean_confidence };
   };
+}
+
+/** Runs `fn` in a transaction: a new one on `db`, or the caller's when `db` already is one. */
+function inTransaction<T>(db: Queryable, fn: (trx: Queryable) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }

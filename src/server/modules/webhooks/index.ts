@@ -10,6 +10,7 @@ import { webhookRoutes } from './webhooks.routes.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
 export { enqueueEvent, signature } from './enqueue.ts';
+export { webhookCompletionListener } from './submit-hook.ts';
 export { WEBHOOK_EVENTS, type WebhookEvent } from './events.ts';
 export { WebhookDispatcher, type DispatcherOptions, DEFAULT_DISPATCHER } from './dispatcher.ts';
 

@@ -2,6 +2,7 @@ import type { Template } from '../../../core/templates/types.ts';
 import { exportsRepo } from '../exports/exports.repo.ts';
 import { annotationSpec, toExportItems } from '../exports/exports.service.ts';
 import { pseudonymizer } from '../exports/pseudonym.ts';
+import type { Queryable } from '../../../db/schema.ts';
 import type { SubmitHook } from '../work/index.ts';
 import { enqueueEvent } from './enqueue.ts';
 import { webhooksRepo } from './webhooks.repo.ts';
@@ -42,22 +43,41 @@ export function webhookSubmitHook(): SubmitHook {
 
     if (ctx.item.isGold || !(wanted.has('item.completed') || wanted.has('project.completed'))) return;
     if (!(await webhooksRepo.completedNow(trx, ctx.item.id))) return;
-    if (wanted.has('item.completed')) {
-      await enqueueEvent(trx, projectId, 'item.completed', async () => {
-        const template = ctx.project.template as Template;
-        const opts = { annotations: false, approvedOnly: false, minConfidence: null };
-        const key = await exportsRepo.pseudonymKey(trx, projectId);
-        const rows = await exportsRepo.itemsByIds(trx, [ctx.item.id], annotationSpec(template, opts, key));
-        const [item] = toExportItems(template, rows, opts);
-        return {
-          projectId,
-          item: item ? { id: item.id, data: item.data, labels: item.labels, confidence: item.confidence, completedAt: item.completedAt } : { id: ctx.item.id },
-        };
+    await enqueueCompletions(trx, { id: projectId, name: ctx.project.name, template: ctx.project.template as Template }, [ctx.item.id], wanted);
+  };
+}
+
+/**
+ * Items the inference job completed (dynamic overlap: confident enough before overlap): their
+ * `item.completed` — with the label just written — and `project.completed` if they were the last,
+ * in the transaction that completed them.
+ */
+export function webhookCompletionListener(): (trx: Queryable, c: { projectId: string; itemIds: number[] }) => Promise<void> {
+  return async (trx, c) => {
+    const wanted = await webhooksRepo.projectEvents(trx, c.projectId);
+    if (!(wanted.has('item.completed') || wanted.has('project.completed'))) return;
+    const project = await webhooksRepo.projectBasics(trx, c.projectId);
+    if (project) await enqueueCompletions(trx, { id: c.projectId, name: project.name, template: project.template as Template }, c.itemIds, wanted);
+  };
+}
+
+/** `item.completed` for each item (as the export shows it), then `project.completed` if no ordinary item is open. */
+async function enqueueCompletions(trx: Queryable, project: { id: string; name: string; template: Template }, itemIds: number[], wanted: Set<string>) {
+  if (wanted.has('item.completed')) {
+    const opts = { annotations: false, approvedOnly: false, minConfidence: null };
+    const key = await exportsRepo.pseudonymKey(trx, project.id);
+    const rows = await exportsRepo.itemsByIds(trx, itemIds, annotationSpec(project.template, opts, key));
+    const items = new Map(toExportItems(project.template, rows, opts).map((i) => [Number(i.id), i]));
+    for (const id of itemIds) {
+      const item = items.get(id);
+      await enqueueEvent(trx, project.id, 'item.completed', {
+        projectId: project.id,
+        item: item ? { id: item.id, data: item.data, labels: item.labels, confidence: item.confidence, completedAt: item.completedAt } : { id },
       });
     }
-    if (wanted.has('project.completed')) {
-      const { done, items } = await webhooksRepo.projectDone(trx, projectId);
-      if (done) await enqueueEvent(trx, projectId, 'project.completed', { projectId, name: ctx.project.name, items, completedAt: new Date().toISOString() });
-    }
-  };
+  }
+  if (wanted.has('project.completed')) {
+    const { done, items } = await webhooksRepo.projectDone(trx, project.id);
+    if (done) await enqueueEvent(trx, project.id, 'project.completed', { projectId: project.id, name: project.name, items, completedAt: new Date().toISOString() });
+  }
 }

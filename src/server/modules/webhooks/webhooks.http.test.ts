@@ -239,6 +239,61 @@ describe('webhooks', () => {
   });
 });
 
+describe('webhooks and dynamic overlap', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ webhookAllowPrivate: true });
+    t.app.webhookDispatcher.configure(FAST);
+    await t.app.inferenceService.stop(); // driven by runOnce below
+  });
+  afterAll(async () => t?.close());
+
+  it('reports items the inference job completes early (confident before overlap), with their inferred label, and the project once', async () => {
+    const rx = await new Receiver().start();
+    try {
+      const r = await signup(t.app, 'requester');
+      const p = await createProject(r, {
+        settings: { payPerAnnotation: 0, overlap: 5, goldRate: 0, reviewRate: 0, reviewFirstK: 0, dynamicOverlap: { enabled: true, targetConfidence: 0.9, minAnswers: 3 } },
+      });
+      const ids = await insertItems(t, p.id, [{ text: '좋아요' }, { text: '싫어요' }]);
+      expect((await r.post(`/api/projects/${p.id}/publish`)).statusCode).toBe(200);
+      await r.post(`/api/projects/${p.id}/webhooks`, { url: rx.url, events: ['item.completed', 'project.completed'] });
+      const answers: Record<string, string> = { 좋아요: 'pos', 싫어요: 'neg' };
+      // Three agreeing answers each: short of overlap 5, so no submit completes an item.
+      for (const w of await quickWorkers(t, 3)) {
+        for (let k = 0; k < 2; k++) {
+          const a = (await w.post(`/api/work/projects/${p.id}/next`)).json().assignment;
+          expect((await w.post(`/api/work/assignments/${a.id}/submit`, { result: { label: answers[a.item.data.text] } })).statusCode).toBe(200);
+        }
+      }
+      const states = async () => (await t.db.db.selectFrom('items').select('state').where('project_id', '=', p.id).execute()).map((i) => i.state);
+      expect(await states()).toEqual(['open', 'open']);
+      expect(rx.received).toHaveLength(0);
+
+      expect(await t.app.inferenceService.runOnce({ debounceMs: 0 })).toContain(p.id);
+      expect(await states()).toEqual(['complete', 'complete']);
+      await rx.waitFor(3);
+      await new Promise((res) => setTimeout(res, 200));
+      const bodies = rx.received.map((x) => JSON.parse(x.body.toString()));
+      const completed = bodies.filter((b) => b.event === 'item.completed').map((b) => b.data.item).sort((x, y) => x.id - y.id);
+      expect(completed.map((i) => i.id)).toEqual(ids);
+      // The label the job just inferred, with its confidence (not a vote share of 1).
+      expect(completed[0]).toMatchObject({ data: { text: '좋아요' }, labels: { label: { value: 'pos' } } });
+      expect(completed[1]).toMatchObject({ data: { text: '싫어요' }, labels: { label: { value: 'neg' } } });
+      expect(completed[0].labels.label.confidence).toBeGreaterThanOrEqual(0.9);
+      expect(completed[0].labels.label.confidence).toBeLessThan(1);
+      expect(bodies.filter((b) => b.event === 'project.completed')).toHaveLength(1);
+      expect(rx.received).toHaveLength(3);
+      // Nothing new: a second run reports nothing again.
+      await t.app.inferenceService.runOnce({ debounceMs: 0 });
+      await new Promise((res) => setTimeout(res, 300));
+      expect(rx.received).toHaveLength(3);
+    } finally {
+      await rx.stop();
+    }
+  });
+});
+
 describe('webhooks cannot reach the platform\'s own network (default: DURE_WEBHOOK_ALLOW_PRIVATE=false)', () => {
   let t: TestApp;
   let r: Client;

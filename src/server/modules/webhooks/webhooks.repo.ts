@@ -199,6 +199,10 @@ export const webhooksRepo = {
   },
 
   /** Whether the item completed in the current transaction (the submit sets completed_at = now()). */
+  projectBasics(db: Queryable, projectId: string) {
+    return db.selectFrom('projects').select(['name', 'template']).where('id', '=', projectId).executeTakeFirst();
+  },
+
   async completedNow(db: Queryable, itemId: number): Promise<boolean> {
     const r = await sql<{ just: boolean }>`select (state = 'complete' and completed_at = now()) as just from items where id = ${itemId}::bigint`.execute(db);
     return r.rows[0]?.just === true;
