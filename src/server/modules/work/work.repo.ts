@@ -167,39 +167,38 @@ export const workRepo = {
 
   /**
    * Claims an ordinary item for the worker, in one statement:
-   * 1. `cand`: the first `window` open items with a free slot that this worker never had, in
-   *    claim order (answers desc: started items are finished first). Plain snapshot read, no locks.
-   * 2. `pick`: lock ONE of them, SKIP LOCKED, most answers first and random among equals, so
-   *    concurrent workers spread over the window instead of queueing on the same head rows. The
-   *    lock re-checks `reserved < target` on the row's latest version. FOR NO KEY UPDATE (what an
-   *    UPDATE of a non-key column takes) does not block the FK checks of concurrent inserts of
-   *    assignments/annotations referencing the item, which FOR UPDATE would.
-   * 3. `upd`: reserved + 1 (the counter lives on the item row: no count of leases anywhere).
-   * 4. `ins`: the lease. The unique indexes (item, worker) and (worker, project) where leased stop
+   * 1. `pick`: the first item by id of the project's claimable items (open, ordinary, a free
+   *    slot: the partial index `items_claimable`) that this worker never had, locked FOR NO KEY
+   *    UPDATE SKIP LOCKED. Items are opened in id order, so the lowest claimable ids are the
+   *    started ones: started items are finished first. Items whose slots are all leased and
+   *    completed items are not in the index, so the walk passes only the rows concurrent claims
+   *    hold locked right now and the few this worker did itself: the cost does not grow with the
+   *    number of live leases, answers or items. The "never had" test is a per-row probe of the
+   *    unique (item, worker) index (a LIMIT 1 subquery, which the planner cannot turn into an
+   *    anti-join over all of the worker's assignments). The lock re-checks `claimable` on the
+   *    row's latest version. FOR NO KEY UPDATE (what an UPDATE of a non-key column takes) does
+   *    not block the FK checks of concurrent inserts of assignments/annotations referencing the
+   *    item, which FOR UPDATE would.
+   * 2. `upd`: reserved + 1 (the counter lives on the item row: no count of leases anywhere). HOT
+   *    unless it takes the last slot (`claimable` flips).
+   * 3. `ins`: the lease. The unique indexes (item, worker) and (worker, project) where leased stop
    *    any duplicate the snapshot missed.
-   * Always answers one row: `id` null with `candidates` > 0 means every candidate in the window
-   * was locked by concurrent claims (the caller retries with a wider window); `candidates` 0
-   * means nothing is left for this worker.
+   * Always answers one row. With no lease, `busy` tells whether claimable items are left for this
+   * worker at all (then every one was locked by a concurrent claim: the caller tries again) or
+   * not (nothing left for them). `busy` is only computed when nothing was claimed.
    */
-  claimNew(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number; window: number }) {
-    return sql<{ candidates: number } & ({ id: null } | HandoutRow)>`
-      with cand as (
+  claimNew(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number }) {
+    const neverHad = sql`(select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new' limit 1) is null`;
+    return sql<{ busy: boolean | null } & ({ id: null } | HandoutRow)>`
+      with pick as (
         select i.id from items i
-        where i.project_id = ${p.projectId}::uuid and i.state = 'open' and not i.is_gold and i.reserved < i.target
-          and not exists (
-            select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new'
-          )
-        order by i.answers desc, i.id
-        limit ${p.window}::int
-      ), pick as (
-        select i.id from items i
-        where i.id = any (array(select id from cand)) and i.state = 'open' and i.reserved < i.target
-        order by i.answers desc, random()
+        where i.project_id = ${p.projectId}::uuid and i.claimable and ${neverHad}
+        order by i.id
         limit 1
         for no key update of i skip locked
       ), upd as (
         update items i set reserved = i.reserved + 1
-        where i.id = (select id from pick)
+        where i.id = (select id from pick) and i.claimable
         returning i.id, i.data
       ), ins as (
         insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at)
@@ -208,8 +207,10 @@ export const workRepo = {
         from upd
         returning id, kind, item_id, expires_at
       )
-      select (select count(*)::int from cand) as candidates,
-             ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data
+      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data,
+             case when ins.id is null then exists (
+               select 1 from items i where i.project_id = ${p.projectId}::uuid and i.claimable and ${neverHad}
+             ) end as busy
       from (select 1) as one
       left join (ins join upd on upd.id = ins.item_id) on true`
       .execute(db)
@@ -476,8 +477,8 @@ export const workRepo = {
              pw.status as pw_status, pw.reason as pw_reason,
              (select count(*)::int from (
                 select 1 from items i
-                where i.project_id = p.id and i.state = 'open' and not i.is_gold and i.reserved < i.target
-                  and not exists (select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new')
+                where i.project_id = p.id and i.claimable
+                  and (select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new' limit 1) is null
                 limit ${p.cap}::int) t) as tasks_left,
              (select count(*)::int from assignments r
                where r.worker_id = ${p.workerId}::uuid and r.project_id = p.id and r.status = 'pending') as rework_waiting,

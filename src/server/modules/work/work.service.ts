@@ -26,8 +26,6 @@ import { type AnnotationRow, type AssignmentFullRow, type HandoutRow, type Proje
 export interface WorkOptions {
   /** Source of randomness for the gold mix (tests pass a seeded one). */
   random?: () => number;
-  /** How many claimable items a claim spreads over (see work.repo.ts claimNew). */
-  claimWindow?: number;
   /** Background sweep period for expired leases; 0 disables the background sweeper. */
   sweepIntervalMs?: number;
 }
@@ -64,6 +62,8 @@ export interface AnnotationOut {
 const FEED_TASKS_CAP = 1000;
 const SWEEP_BATCH = 500;
 const RETRYABLE = new Set(['40P01', '40001', '23505']);
+/** Claim statements per claim while every item left for the worker is locked by concurrent claims. */
+const CLAIM_TRIES = 4;
 
 /** Item data as a worker may see it: never the gold answer, whatever the import left in it. */
 export function workerData(data: Record<string, unknown>): Record<string, unknown> {
@@ -137,7 +137,6 @@ export class WorkService {
   private earnings: EarningsSource = estimatedEarnings;
   /** Source of randomness for the gold mix; tests may replace it. */
   random: () => number;
-  private readonly window: number;
   private readonly sweepIntervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
@@ -147,9 +146,6 @@ export class WorkService {
     opts: WorkOptions = {},
   ) {
     this.random = opts.random ?? Math.random;
-    // PGlite runs one statement at a time, so there is nothing to spread over: a small window
-    // keeps its claims cheap. On PostgreSQL the window is what keeps concurrent claims apart.
-    this.window = opts.claimWindow ?? (ctx.dbKind === 'pglite' ? 4 : 64);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 3000;
   }
 
@@ -237,11 +233,12 @@ export class WorkService {
         for (const guard of guards) await guard(q as Trx, project, workerId);
         const gold = tryGold ? await workRepo.claimGold(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds }) : undefined;
         if (gold) return gold;
-        // Every candidate of the window locked by concurrent claims: widen it (×4) and go again.
-        for (let window = this.window, i = 0; i < 3; window *= 4, i++) {
-          const row = await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds, window });
+        // Items left for this worker but every one locked by a concurrent claim at that instant:
+        // those claims commit within a round trip or two, so go again rather than answer 204.
+        for (let i = 0; i < CLAIM_TRIES; i++) {
+          const row = await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds });
           if (row.id !== null) return row as HandoutRow;
-          if (row.candidates === 0) break;
+          if (!row.busy) break;
         }
         throw new EmptyClaim();
       });
