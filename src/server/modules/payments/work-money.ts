@@ -170,6 +170,16 @@ export async function releaseEndedReservations(db: Queryable, f: { projectId?: s
 export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
   if (k.kind === 'rework') return;
   const ref = workRef(k);
+  // The usual case in one round trip (it runs while the submit holds the item's row lock).
+  const terms0 = await fixedTerms(db, k.projectId);
+  if (terms0) {
+    const fast = await ledgerRepo.paySubmitted(db, { ...k, ref, committedAccount: terms0.committed_account });
+    if (fast.tx_id !== null) {
+      if (fast.credited !== 1) throw new Error(`ledger movement submit/${ref} could not credit the pending account`);
+      return;
+    }
+    if (fast.claim_pay === 0) return; // reserved nothing: nothing to move (as post() of zero legs)
+  }
   if (await ledgerRepo.findTransaction(db, 'submit', ref)) return;
   let claim = await ledgerRepo.claimOfAssignment(db, k.projectId, k.workerId, k.assignmentId);
   if (!claim) {
