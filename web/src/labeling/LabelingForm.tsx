@@ -1,4 +1,4 @@
-import { Badge, Grid, Group, Kbd, Paper, Stack, Text } from '@mantine/core';
+import { Badge, Grid, Group, Kbd, Loader, Paper, Stack, Text } from '@mantine/core';
 import {
   controlOptionsForKeys,
   displayText,
@@ -17,9 +17,10 @@ import {
   type SpanControl,
   type Template,
 } from '@core/templates/index.ts';
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BboxEditor } from './controls/BboxEditor';
+// The box editor brings Konva (~0.3 MB): loaded when a form first shows an image to box, not with the app.
+const BboxEditor = lazy(() => import('./controls/BboxEditor').then((m) => ({ default: m.BboxEditor })));
 import { BboxPanel } from './controls/BboxPanel';
 import { MultiChoiceInput, PairwiseInput, RatingInput, SingleChoiceInput, toggleMulti } from './controls/ChoiceControls';
 import { FileAnswer } from './controls/FileControl';
@@ -333,6 +334,13 @@ export function LabelingForm({
                     {c.label ?? c.name}
                   </Text>
                 ) : null}
+                <Suspense
+                  fallback={
+                    <Group h={200} justify="center">
+                      <Loader size="sm" />
+                    </Group>
+                  }
+                >
                 <BboxEditor
                   control={c}
                   src={src}
@@ -346,6 +354,7 @@ export function LabelingForm({
                   onActivate={handlers[c.name]!.activate}
                   alt={entry.label ?? entry.field}
                 />
+                </Suspense>
               </div>
             );
           })}

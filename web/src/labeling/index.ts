@@ -7,6 +7,5 @@ export { assetUrl, mediaUrl, imageUrls, preloadImages } from './media';
 export { labelColor, withAlpha, LABEL_COLORS } from './colors';
 export { isTypingTarget, isComposing, digitKey } from './keys';
 export type { ControlProps, FileUploader, UploadedFile } from './types';
-export { BboxEditor, fitBox } from './controls/BboxEditor';
 export { SpanEditor } from './controls/SpanEditor';
 export { segments, selectionOffsets, addSpan } from './controls/spanText';
