@@ -1,5 +1,5 @@
 import { argmaxRow } from './math.ts';
-import { unrolledAccumulate, unrolledTablePass } from './unrolled.ts';
+import { type ItemFallback, PROB_CHUNK, PROB_MIN_Z, unrolledAccumulate, unrolledProbPass, unrolledTablePass } from './unrolled.ts';
 import { AggregationInputError, type PreparedAnswers } from './prepare.ts';
 import type { CategoricalMethod, CategoricalOptions, CategoricalResult } from './types.ts';
 
@@ -216,14 +216,124 @@ export function tablePassGeneric(
 }
 
 /**
+ * One item in log space from a probability-space table: the fallback of the probability pass
+ * for an item whose product underflowed. Writes the normalised posterior to scratch and
+ * returns the log of the item's marginal likelihood.
+ */
+export function logSpaceItem(p: PreparedAnswers, rec: Int32Array, tab: Float64Array, prior: Float64Array, i: number, scratch: Float64Array): number {
+  const { K, itemStart } = p;
+  for (let k = 0; k < K; k++) scratch[k] = Math.log(prior[k]);
+  for (let a = itemStart[i]; a < itemStart[i + 1]; a++) for (let k = 0; k < K; k++) scratch[k] += Math.log(tab[rec[a] + k]);
+  let m = scratch[0];
+  for (let k = 1; k < K; k++) if (scratch[k] > m) m = scratch[k];
+  let z = 0;
+  for (let k = 0; k < K; k++) z += scratch[k] = Math.exp(scratch[k] - m);
+  for (let k = 0; k < K; k++) scratch[k] /= z;
+  return m + Math.log(z);
+}
+
+/**
+ * The fused pass with the table in probability space (see unrolled.ts `compileProb`): the log
+ * half of `tab` holds P(l | k, w) and `prior` the class shares. Same statistics as tablePass.
+ */
+export function tablePassProb(
+  p: PreparedAnswers,
+  rec: Int32Array,
+  tab: Float64Array,
+  prior: Float64Array,
+  post: Float64Array,
+  classCount: Float64Array,
+  scratch: Float64Array,
+  stats: Float64Array,
+): void {
+  const fallback: ItemFallback = (i, out) => logSpaceItem(p, rec, tab, prior, i, out);
+  const fast = unrolledProbPass(p.K);
+  if (fast) fast(p, rec, tab, prior, post, classCount, scratch, stats, fallback);
+  else tablePassProbGeneric(p, rec, tab, prior, post, classCount, scratch, stats, fallback);
+}
+
+/** The reference implementation of the probability-space pass, for any K. */
+export function tablePassProbGeneric(
+  p: PreparedAnswers,
+  rec: Int32Array,
+  tab: Float64Array,
+  prior: Float64Array,
+  post: Float64Array,
+  classCount: Float64Array,
+  scratch: Float64Array,
+  stats: Float64Array,
+  fallback: ItemFallback,
+): void {
+  const { nItems, K, itemStart, gold } = p;
+  const K2 = 2 * K;
+  for (let j = 0; j < tab.length; j += K2) for (let k = K; k < K2; k++) tab[j + k] = 0;
+  classCount.fill(0);
+  let maxDelta = 0;
+  let sumDelta = 0;
+  let ll = 0;
+  for (let i = 0; i < nItems; i++) {
+    const s = itemStart[i];
+    const e = itemStart[i + 1];
+    const off = i * K;
+    const g = gold[i];
+    if (g < 0 && e === s) continue;
+    for (let k = 0; k < K; k++) scratch[k] = prior[k];
+    let lsc = 0;
+    for (let a0 = s; a0 < e; a0 += PROB_CHUNK) {
+      const e2 = a0 + PROB_CHUNK < e ? a0 + PROB_CHUNK : e;
+      for (let a = a0; a < e2; a++) {
+        const base = rec[a];
+        for (let k = 0; k < K; k++) scratch[k] *= tab[base + k];
+      }
+      if (e2 < e) {
+        let m = scratch[0];
+        for (let k = 1; k < K; k++) if (scratch[k] > m) m = scratch[k];
+        if (m > 0) {
+          const im = 1 / m;
+          for (let k = 0; k < K; k++) scratch[k] *= im;
+          lsc += Math.log(m);
+        }
+      }
+    }
+    if (g >= 0) ll += Math.log(scratch[g]) + lsc;
+    else {
+      let z = 0;
+      for (let k = 0; k < K; k++) z += scratch[k];
+      if (z >= PROB_MIN_Z) {
+        ll += Math.log(z) + lsc;
+        const inv = 1 / z;
+        for (let k = 0; k < K; k++) scratch[k] *= inv;
+      } else ll += fallback(i, scratch);
+      for (let k = 0; k < K; k++) {
+        const d = Math.abs(scratch[k] - post[off + k]);
+        if (d > maxDelta) maxDelta = d;
+        sumDelta += d;
+        post[off + k] = scratch[k];
+      }
+    }
+    for (let k = 0; k < K; k++) classCount[k] += post[off + k];
+    for (let a = s; a < e; a++) {
+      const base = rec[a] + K;
+      for (let k = 0; k < K; k++) tab[base + k] += post[off + k];
+    }
+  }
+  stats[0] = ll;
+  stats[1] = maxDelta;
+  stats[2] = sumDelta;
+}
+
+/**
  * EM (or variational Bayes) for a table model, from the vote-share posterior. `update` is the
- * M-step: from the counts half of `tab` and classCount it writes the log half and logPrior.
- * On return the counts half holds the statistics of the returned posterior.
+ * M-step: from the counts half of `tab` and classCount it writes the log half and logPrior —
+ * or, with `space: 'prob'`, the probabilities themselves and the class shares (no logs at
+ * all; see tablePassProb). On return the counts half holds the statistics of the returned
+ * posterior.
  */
 export function runTableModel(
   p: PreparedAnswers,
   opts: CategoricalOptions,
   update: (tab: Float64Array, classCount: Float64Array, logPrior: Float64Array) => void,
+  space: 'log' | 'prob' = 'log',
 ): { post: Float64Array; tab: Float64Array; classCount: Float64Array; iterations: number; converged: boolean } {
   const { K } = p;
   const conv = new Convergence(opts.tolerance ?? DEFAULT_TOLERANCE, p.nItems);
@@ -241,7 +351,8 @@ export function runTableModel(
   while (iterations < maxIt) {
     update(tab, classCount, logPrior);
     iterations++;
-    tablePass(p, rec, tab, logPrior, post, classCount, scratch, stats);
+    if (space === 'prob') tablePassProb(p, rec, tab, logPrior, post, classCount, scratch, stats);
+    else tablePass(p, rec, tab, logPrior, post, classCount, scratch, stats);
     if (conv.done(stats[0], stats[1], stats[2])) {
       converged = true;
       break;

@@ -18,21 +18,27 @@ export const DS_PRIOR_PSEUDO = 0.01;
 export function dawidSkene(p: PreparedAnswers, opts: CategoricalOptions = {}): CategoricalResult {
   const { nWorkers, K } = p;
   const smooth = diagMatrix(K, DS_PRIOR_RIGHT, K > 1 ? DS_PRIOR_WRONG / (K - 1) : 0);
-  const run = runTableModel(p, opts, (tab, classCount, logPrior) => {
-    for (let w = 0; w < nWorkers; w++) {
-      for (let k = 0; k < K; k++) {
-        let row = 0;
-        for (let l = 0; l < K; l++) row += tab[tabIndex(K, w, l) + K + k] + smooth[k * K + l];
-        const lr = Math.log(row);
-        for (let l = 0; l < K; l++) {
-          const t = tabIndex(K, w, l);
-          tab[t + k] = Math.log(tab[t + K + k] + smooth[k * K + l]) - lr;
+  // The table holds the confusion probabilities themselves (runTableModel's 'prob' space): the
+  // E-step multiplies them, so neither step takes a logarithm or an exponential per entry.
+  const run = runTableModel(
+    p,
+    opts,
+    (tab, classCount, prior) => {
+      for (let w = 0; w < nWorkers; w++) {
+        for (let k = 0; k < K; k++) {
+          let row = 0;
+          for (let l = 0; l < K; l++) row += tab[tabIndex(K, w, l) + K + k] + smooth[k * K + l];
+          const inv = 1 / row;
+          for (let l = 0; l < K; l++) {
+            const t = tabIndex(K, w, l);
+            tab[t + k] = (tab[t + K + k] + smooth[k * K + l]) * inv;
+          }
         }
       }
-    }
-    const prior = priorFromCounts(classCount, DS_PRIOR_PSEUDO);
-    for (let k = 0; k < K; k++) logPrior[k] = Math.log(prior[k]);
-  });
+      prior.set(priorFromCounts(classCount, DS_PRIOR_PSEUDO));
+    },
+    'prob',
+  );
   const prior = priorFromCounts(run.classCount, DS_PRIOR_PSEUDO);
   const confusion = confusionFromCounts(p, run.tab, smooth);
   return finish('ds', p, run.post, prior, qualityFromConfusion(p, confusion, prior), {
