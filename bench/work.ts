@@ -9,8 +9,10 @@
  *   (b) pgbench: a minimal write transaction: BEGIN; one UPDATE of an item row; one INSERT of an
  *       answer row; COMMIT. The floor any design pays for a commit.
  *   (a) pgbench: exactly the statements the server sends for one claim+submit cycle (session
- *       lookups and every module's hooks included), captured from the running code by a
- *       recording database driver.
+ *       lookups and every module's hooks included, money too), captured from the running code by
+ *       a recording database driver. Ids the cycle creates are taken from the statement that
+ *       returns them (\gset); the capture project's ledger accounts become the pgbench project's;
+ *       a claim's ledger ref gets a fresh uuid per run, a unit of work's ref the claimed item.
  *   (w) pgbench: the work module alone (WorkService with no hooks, called without HTTP): the
  *       statements distribution itself costs.
  *   (n) pgbench: (w) with the claim replaced by the textbook ORDER BY id LIMIT 1 FOR UPDATE SKIP
@@ -18,6 +20,9 @@
  *   HTTP: N simulated workers (undici, keep-alive) against `dure serve` in a child process, each
  *       looping POST next → POST submit for the fixed duration.
  * and prints medians of cycles/s and latencies, and the ratios HTTP / (a), HTTP / (b), (w) / (b).
+ * pgbench runs with -M prepared, as the server does (src/db/connect.ts prepares each statement once
+ * per connection). Every project is funded (money moves with the work, as in the product).
+ * --http-only skips pgbench (for profiling the server: BENCH_SERVER_NODE_ARGS="--cpu-prof ...").
  * The simulated crowd runs with the quality module's abuse thresholds out of reach (see below).
  * pgbench needs one connection per client: its client count is capped by the free connections.
  * A cycle needs two commits, so cycles/s ≥ 0.25 × (b) is the aim at 200 workers (p99 < 50 ms).
@@ -37,6 +42,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/schema.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { AuthUser } from '../src/server/modules/auth/auth.service.ts';
+import { PaymentsService } from '../src/server/modules/payments/payments.service.ts';
 import { WorkService } from '../src/server/modules/work/index.ts';
 
 /**
@@ -72,6 +78,8 @@ const MAX_WORKERS = Math.max(...LEVELS);
 const VERBOSE = args.includes('--verbose');
 const KEEP = args.includes('--keep');
 const NAIVE = !args.includes('--no-naive');
+/** HTTP only (no pgbench figures): for profiling the server. */
+const HTTP_ONLY = args.includes('--http-only');
 
 const dbName = `dure_bench_${crypto.randomBytes(4).toString('hex')}`;
 const dbUrl = (() => {
@@ -180,6 +188,9 @@ async function makeWorkers(db: Kysely<Database>, n: number, tag: string, fixed?:
   return out;
 }
 
+/** Funds projects (a deposit confirmed at once): with money wired in, a claim reserves pay + fee from the budget. */
+let funder: PaymentsService | null = null;
+
 async function makeProject(db: Kysely<Database>, orgId: string, userId: string, items: number): Promise<string> {
   const p = await db
     .insertInto('projects')
@@ -201,6 +212,8 @@ async function makeProject(db: Kysely<Database>, orgId: string, userId: string, 
     .returning('id')
     .executeTakeFirstOrThrow();
   await sql`insert into items (project_id, data, target) select ${p.id}::uuid, jsonb_build_object('text', '문장 ' || g), 3 from generate_series(1, ${items}::int) g`.execute(db);
+  // Enough for every slot of every item, fee included, whatever the fee rate.
+  if (funder) await funder.fundDirect(p.id, items * 3 * 50 * 2 + 1_000_000);
   return p.id;
 }
 
@@ -245,7 +258,7 @@ async function runPgbenchOnce(name: string, script: string, clients: number): Pr
   fs.writeFileSync(file, script);
   const logPrefix = path.join(tmp, `log-${name}-${Date.now()}`);
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(pgbenchBin(), ['-n', '-r', '-M', 'extended', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', file, '-l', `--log-prefix=${logPrefix}`, dbUrl]);
+    const p = spawn(pgbenchBin(), ['-n', '-r', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', file, '-l', `--log-prefix=${logPrefix}`, dbUrl]);
     let s = '';
     p.stdout.on('data', (d) => (s += d));
     p.stderr.on('data', (d) => (s += d));
@@ -279,7 +292,9 @@ function literal(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
-  return `'${String(v).replace(/'/g, "''")}'`;
+  const quoted = `'${String(v).replace(/'/g, "''")}'`;
+  // pgbench takes ":name" as a variable even inside a string literal: split such colons out.
+  return /:[A-Za-z_]/.test(quoted) ? `(${quoted.replace(/:(?=[A-Za-z_])/g, "' || ':' || '")})::text` : quoted;
 }
 
 /**
@@ -287,14 +302,31 @@ function literal(v: unknown): string {
  * own worker, its session the client's session, the project the pgbench project, and the claimed
  * assignment id whatever the claim statement returns (\gset). Everything else stays as recorded.
  */
+/** The ledger accounts of a project, by kind and stripe. */
+async function projectAccounts(db: Kysely<Database>, projectId: string) {
+  const r = await sql<{ id: number; kind: string; stripe: number }>`select id, kind, stripe from ledger_accounts where owner_id = ${projectId}::uuid`.execute(db);
+  return new Map(r.rows.map((a) => [`${a.kind}:${a.stripe}`, Number(a.id)]));
+}
+
+/** Capture project's account id → the pgbench project's account id (same kind and stripe). */
+function accountMap(from: Map<string, number>, to: Map<string, number>): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const [k, id] of from) if (to.has(k)) m.set(id, to.get(k)!);
+  return m;
+}
+
 function cycleScript(
   log: Recorded[],
-  who: { workerId: string; sessionId: string; projectId: string; assignmentId: number; annotationId: number },
+  who: { workerId: string; sessionId: string; projectId: string; assignmentId: number; annotationId: number; itemId?: number },
   pgbProject: string,
   claimWindow: number,
   naiveClaim = false,
+  accounts: Map<number, number> = new Map(),
 ): string {
   const workerExpr = `('00000000-0000-4000-8000-' || lpad((:client_id)::text, 12, '0'))`;
+  const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+  const claimRef = new RegExp(`^p(${uuid}):w(${uuid}):(${uuid})$`);
+  const workRef = new RegExp(`^i(\\d+):w(${uuid})$`);
   const sessionExpr = `('pgbsess' || (:client_id)::text)`;
   const lines: string[] = ['-- one claim+submit cycle, statement by statement as the server sent it'];
   // ids created during the cycle: taken (\gset) from the first statement that returns them
@@ -315,6 +347,14 @@ function cycleScript(
       if (v === who.workerId) return workerExpr;
       if (v === who.sessionId) return sessionExpr;
       if (v === who.projectId) return literal(pgbProject);
+      if (typeof v === 'number' && accounts.has(v)) return String(accounts.get(v));
+      if (typeof v === 'string') {
+        // money refs name the project, the worker, the item (and a fresh uuid per claim)
+        const c = claimRef.exec(v);
+        if (c && c[1] === who.projectId && c[2] === who.workerId) return `('p'::text || ${literal(pgbProject)} || ':' || 'w' || ${workerExpr} || ':' || gen_random_uuid()::text)`;
+        const w = workRef.exec(v);
+        if (w && Number(w[1]) === who.itemId && w[2] === who.workerId) return `('i'::text || :c_item_id::text || ':' || 'w' || ${workerExpr})`;
+      }
       const m = made.find((x) => x.value === v);
       if (m) {
         if (!m.seen) throw new Error(`id ${v} is used before a statement returned it`);
@@ -342,7 +382,9 @@ function cycleScript(
 // ---- HTTP load ----------------------------------------------------------------------------
 
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/dure.js'), 'serve'], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/dure.js'), 'serve'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DURE_LOG_LEVEL: 'warn', DURE_DB_POOL_SIZE: String(POOL), DURE_DATA_DIR: path.join(tmp, 'data') },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -350,7 +392,10 @@ async function startServer(port: number): Promise<ChildProcess> {
   for (let i = 0; i < 300; i++) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
+      if (r.ok) {
+        serverPid = child.pid!;
+        return child;
+      }
     } catch {
       /* not up yet */
     }
@@ -360,7 +405,43 @@ async function startServer(port: number): Promise<ChildProcess> {
   throw new Error('the server did not start');
 }
 
-async function runHttp(port: number, projectId: string, workers: { cookie: string }[]): Promise<Run & { claimP99: number; submitP99: number; errors: number }> {
+/** CPU time (user + system) of a process so far, in ms; 0 when it is gone. */
+function procCpuMs(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backends serving this bench's database now, by pid. */
+async function backendPids(): Promise<number[]> {
+  const r = await adminQuery('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+  return r.rows.map((x: { pid: number }) => x.pid);
+}
+
+let serverPid = 0;
+
+/**
+ * CPU spent per cycle during an HTTP run, in ms: the server process, the PostgreSQL backends of
+ * this database, and this process (the load generator). With 2 CPUs, 2000 / their sum is the
+ * most cycles/s the machine could do however the work were scheduled.
+ */
+async function cpuDuring<T extends { cycles: number }>(fn: () => Promise<T>): Promise<T & { cpu: { server: number; db: number; load: number } }> {
+  const before = new Map((await backendPids()).map((p) => [p, procCpuMs(p)]));
+  const s0 = procCpuMs(serverPid);
+  const l0 = process.cpuUsage();
+  const r = await fn();
+  const l1 = process.cpuUsage(l0);
+  const s1 = procCpuMs(serverPid);
+  let db = 0;
+  for (const p of await backendPids()) db += procCpuMs(p) - (before.get(p) ?? 0);
+  const per = (ms: number) => (r.cycles ? ms / r.cycles : NaN);
+  return { ...r, cpu: { server: per(s1 - s0), db: per(db), load: per((l1.user + l1.system) / 1000) } };
+}
+
+async function runHttp(port: number, projectId: string, workers: { cookie: string }[]): Promise<Run & { claimP99: number; submitP99: number; errors: number; cycles: number }> {
   const http = new HttpPool(`http://127.0.0.1:${port}`, { connections: workers.length, pipelining: 1, keepAliveTimeout: 30_000 });
   const cycle: number[] = [];
   const claims: number[] = [];
@@ -406,8 +487,12 @@ async function runHttp(port: number, projectId: string, workers: { cookie: strin
     claimP99: pct(sorted(claims), 0.99),
     submitP99: pct(sorted(submits), 0.99),
     errors,
+    cycles: cycle.length,
   };
 }
+
+const cpuText = (c: { server: number; db: number; load: number }) =>
+  `CPU ms per cycle: server ${fmt(c.server, 2)}, postgres ${fmt(c.db, 2)}, load generator ${fmt(c.load, 2)} (2 CPUs: at most ${fmt(2000 / (c.server + c.db + c.load))} cycles/s)`;
 
 // ---- main -----------------------------------------------------------------------------------
 
@@ -426,6 +511,8 @@ async function main() {
     // ids far from the small numbers of settings, so the recorder can tell an id from a setting
     await sql`alter table assignments alter column id restart with 7000001`.execute(db);
     await sql`alter table annotations alter column id restart with 9000001`.execute(db);
+    await sql`alter table ledger_accounts alter column id restart with 5000001`.execute(db);
+    await sql`alter table ledger_transactions alter column id restart with 6000001`.execute(db);
 
     const org = await db.insertInto('organisations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
     const owner = await db
@@ -435,9 +522,12 @@ async function main() {
       .executeTakeFirstOrThrow();
     const httpWorkers = await makeWorkers(db, MAX_WORKERS, 'http');
     await makeWorkers(db, MAX_WORKERS, 'pgb', (i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, session: `pgbsess${i}` }));
+    // Their pending-earnings accounts, as after their first paid answer (the steady state replayed).
+    await sql`insert into ledger_accounts (kind, owner_id, balance) select 'worker_pending', id, 0 from users where display_name like 'pgb %'`.execute(db);
 
     // Record one steady-state cycle through the real app code (same hooks as `dure serve`).
     const config = loadConfig({ DATABASE_URL: dbUrl, DURE_LOG_LEVEL: 'silent' }, { webDir: '/nonexistent', assetDir: path.join(tmp, 'assets') });
+    funder = new PaymentsService({ db, config });
     const app = await buildApp({ config, db: { db, kind: 'postgres', close: async () => {} }, logger: false });
     await app.ready();
     await app.workService.stopSweeper(); // nothing but the cycle may reach the recorder
@@ -478,36 +568,52 @@ async function main() {
       projectId: capProject,
       assignmentId: a.id as number,
       annotationId: sub.json().annotation.id as number,
+      itemId: a.item.id as number,
     };
+    const capAccounts = await projectAccounts(db, capProject);
     console.log(`captured cycle: ${captured.length} statements (${captured.filter((c) => /^(begin|commit)/i.test(c.sql)).length} BEGIN/COMMIT); work module alone: ${capturedBare.length}`);
 
     const port = 20000 + Math.floor(Math.random() * 20000);
     server = await startServer(port);
     await sql`vacuum analyze`.execute(db);
 
-    const results: { level: number; a: Run[]; w: Run[]; n: Run[]; b: Run[]; http: Awaited<ReturnType<typeof runHttp>>[] }[] = [];
+    const results: { level: number; a: Run[]; w: Run[]; n: Run[]; b: Run[]; http: Awaited<ReturnType<typeof cpuDuring<Awaited<ReturnType<typeof runHttp>>>>>[] }[] = [];
     for (const level of LEVELS) {
-      const row = { level, a: [] as Run[], w: [] as Run[], n: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof runHttp>>[] };
+      const row = { level, a: [] as Run[], w: [] as Run[], n: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof cpuDuring<Awaited<ReturnType<typeof runHttp>>>>>[] };
       for (let rep = 0; rep < REPEAT; rep++) {
         const clients = level;
+        if (HTTP_ONLY) {
+          const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
+          await sql`analyze items`.execute(db);
+          const h = await cpuDuring(() => runHttp(port, httpProject, httpWorkers.slice(0, level)));
+          row.http.push(h);
+          console.log(`  ${level} workers, run ${rep + 1}: HTTP ${fmt(h.rate)} cycles/s (p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}); ${cpuText(h.cpu)}`);
+          continue;
+        }
         row.b.push(await runPgbench(`b-${level}`, MIN_WRITE, clients));
         const pgbProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
-        row.a.push(await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, clients + 64)), clients));
+        row.a.push(
+          await runPgbench(`a-${level}`, cycleScript(captured, who, pgbProject, Math.max(64, clients + 64), false, accountMap(capAccounts, await projectAccounts(db, pgbProject))), clients).catch((e: Error) => {
+            console.log(`  (a) could not run: ${e.message.split('\n').find((l) => /ERROR/.test(l)) ?? e.message.slice(0, 200)}`);
+            return { rate: NaN, p50: NaN, p99: NaN, clients };
+          }),
+        );
         row.w.push(await runPgbench(`w-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), Math.max(64, clients + 64)), clients));
         if (NAIVE) row.n.push(await runPgbench(`n-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), 64, true), clients));
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await sql`analyze items`.execute(db);
-        row.http.push(await runHttp(port, httpProject, httpWorkers.slice(0, level)));
+        row.http.push(await cpuDuring(() => runHttp(port, httpProject, httpWorkers.slice(0, level))));
         const last = row.http.at(-1)!;
         console.log(
-          `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}); ` +
+          `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}; ${cpuText(last.cpu)}); ` +
             `pgbench (a) ${fmt(row.a.at(-1)!.rate)}, (w) ${fmt(row.w.at(-1)!.rate)}${NAIVE ? `, (n) ${fmt(row.n.at(-1)!.rate)}` : ''}, (b) ${fmt(row.b.at(-1)!.rate)} tps ` +
               `at ${[row.a, row.w, row.n, row.b].map((x) => x.at(-1)?.clients ?? '-').join('/')} clients (a/w/n/b)`,
         );
       }
       results.push(row);
     }
-    fs.writeFileSync(path.join(tmp, 'cycle.sql'), cycleScript(captured, who, KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>', 64));
+    const keptProject = KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>';
+    fs.writeFileSync(path.join(tmp, 'cycle.sql'), cycleScript(captured, who, keptProject, 64, false, KEEP ? accountMap(capAccounts, await projectAccounts(db, keptProject)) : new Map()));
     fs.writeFileSync(path.join(tmp, 'work.sql'), cycleScript(capturedBare, whoBare, KEEP ? await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT) : '<project>', 64));
 
     console.log('\nmedians. HTTP: cycles/s of N workers against `dure serve`, latency per request (claim or submit).');
@@ -538,6 +644,13 @@ async function main() {
           fmt(w / b, 2).padStart(7),
         ].join(' | '),
       );
+    }
+    console.log('\nCPU per HTTP cycle (medians, ms): what bounds the machine, whatever the waits');
+    console.log('workers | server | postgres | load gen | sum | 2 CPUs / sum = cycles/s at most');
+    for (const r of results) {
+      const m = (k: 'server' | 'db' | 'load') => median(r.http.map((x) => x.cpu[k]));
+      const sum = m('server') + m('db') + m('load');
+      console.log([String(r.level).padStart(7), fmt(m('server'), 2).padStart(6), fmt(m('db'), 2).padStart(8), fmt(m('load'), 2).padStart(8), fmt(sum, 2).padStart(5), fmt(2000 / sum).padStart(6)].join(' | '));
     }
     console.log(`\nthe captured cycle as a pgbench script: ${path.join(tmp, 'cycle.sql')}`);
   } finally {
