@@ -211,8 +211,12 @@ export class WorkService {
         const got = await this.claim(project, user.id);
         if (got === 'refused') return null;
         if (got !== 'empty') return handoutOut(projectId, got);
-        // Nothing free: leases that ran out may still hold slots. Sweep this project and try again.
-        if (attempt === 0 && (await this.expire({ projectId })) > 0) continue;
+        // Nothing free: leases that ran out may still hold slots. Sweep this project and try again
+        // (also when this sweep found none: the background sweeper may have freed one meanwhile).
+        if (attempt === 0) {
+          await this.expire({ projectId });
+          continue;
+        }
         return null;
       } catch (e) {
         // A concurrent `next` of the same worker won the one-live-lease index, or a deadlock with
