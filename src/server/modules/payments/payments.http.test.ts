@@ -65,7 +65,8 @@ describe('money over HTTP', () => {
     // The pause is written just after the refused claim, in a transaction of its own.
     await expect.poll(async () => (await r.get(`/api/projects/${p.id}`)).json().project.status).toBe('paused');
     const paused = (await r.get(`/api/projects/${p.id}`)).json().project;
-    expect(paused.statusReason).toContain('예산 부족');
+    // Never funded: no cost is quoted (the fee rate is fixed at the first funding).
+    expect(paused.statusReason).toContain('아직 예산이 충전되지 않았습니다');
     expect(paused.statusReason).toContain('fund the project to resume');
 
     // One task costs 1,100 with the fee: 1,099 won is not enough to resume.
@@ -74,11 +75,14 @@ describe('money over HTTP', () => {
     expect((await r.post(`/api/projects/${p.id}/fund`, { amount: 1 })).statusCode).toBe(200);
     expect((await r.get(`/api/projects/${p.id}`)).json().project).toMatchObject({ status: 'active', statusReason: null });
 
-    // Exactly one task's worth: one claim, which reserves it all and pauses the project again.
+    // Exactly one task's worth: one claim, which reserves it all and pauses the project again,
+    // now quoting the cost of a task with its fee.
     const claim = await w.post(`/api/work/projects/${p.id}/next`);
     expect(claim.statusCode).toBe(200);
     expect((await r.get(`/api/projects/${p.id}/budget`)).json().budget).toMatchObject({ balance: 0, committed: 1_100 });
-    expect((await r.get(`/api/projects/${p.id}`)).json().project.status).toBe('paused');
+    const again = (await r.get(`/api/projects/${p.id}`)).json().project;
+    expect(again.status).toBe('paused');
+    expect(again.statusReason).toContain('다음 작업 비용 1,100원, 남은 예산 0원');
     const other = await signup(t.app, 'worker');
     expect((await other.post(`/api/work/projects/${p.id}/next`)).statusCode).toBe(409);
     // The task already claimed is paid for: its submit is accepted and its pay is pending.

@@ -85,7 +85,7 @@ export async function reserveForClaim(
   const r = terms ? await reserve(db, terms, { kind: 'claim', ref, total: cost.total, projectId: k.projectId, userId: k.workerId, meta: { pay: cost.pay, fee: cost.fee } }) : null;
   if (!terms || !r) {
     const balance = await budgetBalance(db, terms);
-    return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+    return { ok: false, reason: pauseReason(terms ? cost.total : null, balance), cost: cost.total, balance };
   }
   if (r.left < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, r.left));
   return { ok: true, pay: cost.pay, fee: cost.fee, ref };
@@ -279,7 +279,7 @@ export async function reserveForReview(db: Queryable, k: ReviewKey): Promise<Res
     : null;
   if (!r) {
     const balance = await budgetBalance(db, terms);
-    return { ok: false, reason: pauseReason(cost.total, balance), cost: cost.total, balance };
+    return { ok: false, reason: pauseReason(terms ? cost.total : null, balance), cost: cost.total, balance };
   }
   return { ok: true, pay: cost.pay, fee: cost.fee };
 }
@@ -351,7 +351,11 @@ export async function payReview(db: Queryable, k: ReviewKey): Promise<void> {
 /** Every reason this module pauses a project with starts so (how a pause of an unfunded project — no terms yet to note it in — is recognised). */
 const PAUSE_PREFIX = '예산 부족으로 자동 일시 중지됨:';
 
-function pauseReason(cost: number, balance: number): string {
+/** Why the project paused. `cost` is null before the first funding: the fee rate is not fixed yet, so no cost is quoted. */
+function pauseReason(cost: number | null, balance: number): string {
+  if (cost === null) {
+    return `${PAUSE_PREFIX} 아직 예산이 충전되지 않았습니다. 예산을 충전하면 자동으로 재개됩니다. (Paused automatically: the project has no budget yet; fund the project to resume.)`;
+  }
   return `${PAUSE_PREFIX} 다음 작업 비용 ${cost.toLocaleString('ko-KR')}원, 남은 예산 ${balance.toLocaleString('ko-KR')}원. 예산을 충전하면 자동으로 재개됩니다. (Paused automatically: the budget cannot cover the next task; fund the project to resume.)`;
 }
 
@@ -366,7 +370,7 @@ export async function pauseIfUnfunded(db: Queryable, projectId: string): Promise
   const cost = costWithFee(pay, terms?.fee_bp ?? 0).total;
   const balance = await budgetBalance(db, terms);
   if (balance >= cost) return false;
-  return pauseForFunds(db, projectId, project.status, pauseReason(cost, balance));
+  return pauseForFunds(db, projectId, project.status, pauseReason(terms ? cost : null, balance));
 }
 
 async function pauseForFunds(db: Queryable, projectId: string, status: string, reason: string): Promise<boolean> {
