@@ -43,6 +43,9 @@ export function UsersPage() {
   const setRole = useMutation({
     mutationFn: ({ id, role }: { id: string; role: Role }) => api.post<{ user: User }>(`/api/admin/users/${id}/role`, { role }),
     onSuccess: ({ user }) => {
+      // The select shows the new role at once (it is controlled by the list): write the changed
+      // user into every cached page of the list before refetching, or it snaps back until then.
+      qc.setQueriesData<User[]>({ queryKey: ['admin', 'users'] }, (list) => list?.map((x) => (x.id === user.id ? { ...x, ...user } : x)));
       notifications.show({ message: t('users.roleChanged', { name: user.displayName, role: t(`roles.${user.role}`) }), color: 'teal' });
       void qc.invalidateQueries({ queryKey: ['admin', 'users'] });
     },
