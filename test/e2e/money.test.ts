@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
+import { DESKTOP, launchBrowser, newContext, PHONE, screenshot } from './helpers/browser.ts';
+import { Api, E2E_PASSWORD } from './helpers/api.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 // Money end to end in a real chromium, with the app as wired in production (claims reserve from
@@ -18,7 +19,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 let server: TestServer;
 let browser: Browser;
 const ADMIN = { email: 'operator@money.e2e.dure.test', password: 'operator-pass-2026' };
-const PASSWORD = 'nuri-haneul-2026';
+const PASSWORD = E2E_PASSWORD;
 const PAY = 4_000; // won per answer; fee 10% → 4,400 a task
 const REVIEW_PAY = 0;
 
@@ -31,35 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Someone talking to the API with the session cookie of their sign-up or log-in. */
-class Api {
-  private cookie = '';
-  user: { id: string } = { id: '' };
-  email = '';
-  constructor(private readonly base: string) {}
-  async raw(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (this.cookie) headers.cookie = this.cookie;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const set = res.headers.getSetCookie();
-    if (set.length) this.cookie = set.map((c) => c.split(';')[0]).join('; ');
-    return res;
-  }
-  async json<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.raw(method, path, body);
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  static async signup(base: string, role: 'worker' | 'requester', name: string, extra: Record<string, unknown> = {}) {
-    const a = new Api(base);
-    a.email = uniqueEmail(role);
-    a.user = (await a.json('POST', '/api/auth/signup', { email: a.email, password: PASSWORD, displayName: name, role, ...extra })).user;
-    return a;
-  }
-}
 
 async function login(page: Page, email: string, password = PASSWORD) {
   await page.goto('/login');
@@ -140,8 +112,7 @@ describe('money in the browser', () => {
     expect(await rowValue(card, '진행 중 (작업 중·승인 대기)')).toBe(13_200);
 
     // ---- the operator approves two answers and sends the third back as a final rejection -------
-    const admin = new Api(server.url);
-    await admin.json('POST', '/api/auth/login', ADMIN);
+    const admin = await Api.login(server.url, ADMIN);
     const verdicts = new Map<number, 'approve' | 'reject'>();
     for (let i = 0; i < 3; i++) {
       const { review } = await admin.json('POST', `/api/review/projects/${project.id}/next`);

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
+import { DESKTOP, launchBrowser, newContext, PHONE, screenshot } from './helpers/browser.ts';
+import { Api, E2E_PASSWORD } from './helpers/api.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 // A worker's "My stats" page (level, accuracy, progress, standing per project) and the
@@ -10,7 +11,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 let server: TestServer;
 let browser: Browser;
 const ADMIN = { email: 'operator@quality.e2e.dure.test', password: 'operator-pass-2026' };
-const PASSWORD = 'nuri-haneul-2026';
+const PASSWORD = E2E_PASSWORD;
 
 beforeAll(async () => {
   server = await startServer({ env: { DURE_ADMIN_EMAIL: ADMIN.email, DURE_ADMIN_PASSWORD: ADMIN.password, DURE_TRUST_PROXY: 'true' } });
@@ -21,35 +22,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-class Api {
-  private cookie = '';
-  user: { id: string } = { id: '' };
-  email = '';
-  constructor(private readonly base: string) {}
-  async json<T = any>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
-    const headers: Record<string, string> = { ...extra };
-    if (this.cookie) headers.cookie = this.cookie;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const set = res.headers.getSetCookie();
-    if (set.length) this.cookie = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  static async signup(base: string, role: 'worker' | 'requester', name: string) {
-    const a = new Api(base);
-    a.email = uniqueEmail(role);
-    a.user = (await a.json('POST', '/api/auth/signup', { email: a.email, password: PASSWORD, displayName: name, role })).user;
-    return a;
-  }
-  static async admin(base: string) {
-    const a = new Api(base);
-    await a.json('POST', '/api/auth/login', ADMIN);
-    return a;
-  }
-}
 
 async function login(page: Page, email: string, password = PASSWORD) {
   await page.goto('/login');
@@ -76,7 +48,7 @@ describe('quality pages', () => {
     const { annotation } = await w1.json('POST', `/api/work/assignments/${assignment.id}/submit`, { result: { label: '스팸' } });
     await w2.json('POST', `/api/work/projects/${project.id}/next`, undefined, ADDRESS);
     const reviewer = await Api.signup(server.url, 'worker', '한검수');
-    const admin = await Api.admin(server.url);
+    const admin = await Api.login(server.url, ADMIN);
     await admin.json('POST', `/api/admin/users/${reviewer.user.id}/role`, { role: 'reviewer' });
     await reviewer.json('POST', `/api/review/annotations/${annotation.id}`, { verdict: 'approve' });
 

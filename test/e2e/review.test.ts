@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, uniqueEmail } from './helpers/browser.ts';
+import { DESKTOP, launchBrowser, newContext, PHONE, screenshot } from './helpers/browser.ts';
+import { Api, E2E_PASSWORD } from './helpers/api.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 // A reviewer reviews in a real chromium with the keyboard: the answer is drawn as the labeler
@@ -12,7 +13,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 let server: TestServer;
 let browser: Browser;
 const ADMIN = { email: 'operator@review.e2e.dure.test', password: 'operator-pass-2026' };
-const PASSWORD = 'nuri-haneul-2026';
+const PASSWORD = E2E_PASSWORD;
 
 beforeAll(async () => {
   server = await startServer({ env: { DURE_ADMIN_EMAIL: ADMIN.email, DURE_ADMIN_PASSWORD: ADMIN.password } });
@@ -23,30 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Someone talking to the API with the session cookie of their sign-up or log-in. */
-class Api {
-  private cookie = '';
-  user: { id: string } = { id: '' };
-  constructor(private readonly base: string) {}
-  async json<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (this.cookie) headers.cookie = this.cookie;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const set = res.headers.getSetCookie();
-    if (set.length) this.cookie = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  static async signup(base: string, role: 'worker' | 'requester', name: string) {
-    const a = new Api(base);
-    const email = uniqueEmail(role);
-    a.user = (await a.json('POST', '/api/auth/signup', { email, password: PASSWORD, displayName: name, role })).user;
-    return Object.assign(a, { email });
-  }
-}
 
 const TEMPLATE = {
   display: [{ type: 'text', field: 'sentence', label: '문장' }],
@@ -105,8 +82,7 @@ describe('review screen', () => {
     }
 
     const reviewer = await Api.signup(server.url, 'worker', '한검수');
-    const admin = new Api(server.url);
-    await admin.json('POST', '/api/auth/login', ADMIN);
+    const admin = await Api.login(server.url, ADMIN);
     await admin.json('POST', `/api/admin/users/${reviewer.user.id}/role`, { role: 'reviewer' });
 
     const ctx = await newContext(browser, { baseURL: server.url, locale: 'ko-KR', viewport: DESKTOP });
@@ -199,8 +175,7 @@ describe('review screen', () => {
     const { assignment } = await worker.json('POST', `/api/work/projects/${project.id}/next`);
     const { annotation } = await worker.json('POST', `/api/work/assignments/${assignment.id}/submit`, { result: { sentiment: 'negative' } });
     const reviewer = await Api.signup(server.url, 'worker', 'Ara Reviewer');
-    const admin = new Api(server.url);
-    await admin.json('POST', '/api/auth/login', ADMIN);
+    const admin = await Api.login(server.url, ADMIN);
     await admin.json('POST', `/api/admin/users/${reviewer.user.id}/role`, { role: 'reviewer' });
 
     const ctx = await newContext(browser, { baseURL: server.url, locale: 'en-US', viewport: PHONE });

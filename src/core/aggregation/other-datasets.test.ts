@@ -13,8 +13,8 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregateCategorical, DEFAULT_METHOD } from './categorical.ts';
 import { AnswerEncoder } from './encoder.ts';
-import { TIE_EPS } from './math.ts';
-import type { CategoricalMethod, CategoricalResult } from './types.ts';
+import { expectedAccuracy } from './test-helpers.ts';
+import type { CategoricalMethod } from './types.ts';
 
 const DIR = path.resolve(process.cwd(), 'test/fixtures/crowd-datasets');
 const SETS = ['cf', 'ms', 'face'];
@@ -36,21 +36,6 @@ function load(name: string): Loaded {
   for (const r of rows) enc.add(r.item, r.worker, r.label);
   const truth = truthRows.map((r) => [enc.items.get(r.item), enc.labels.get(r.truth)] as [number, number]);
   return { enc, truth, answers: rows.length };
-}
-
-function expectedAccuracy(r: CategoricalResult, truth: [number, number][]): number {
-  const K = r.nLabels;
-  let score = 0;
-  for (const [i, t] of truth) {
-    if (i < 0) continue;
-    let m = -Infinity;
-    for (let k = 0; k < K; k++) m = Math.max(m, r.posterior[i * K + k]);
-    const lim = m - TIE_EPS * Math.max(1, Math.abs(m));
-    let ties = 0;
-    for (let k = 0; k < K; k++) if (r.posterior[i * K + k] >= lim) ties++;
-    if (r.posterior[i * K + t] >= lim) score += 1 / ties;
-  }
-  return score / truth.length;
 }
 
 describe('accuracy on other public crowdsourcing sets (not used to choose anything)', () => {

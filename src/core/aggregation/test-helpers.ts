@@ -1,5 +1,5 @@
-import { rng } from './math.ts';
-import type { CategoricalAnswers } from './types.ts';
+import { rng, TIE_EPS } from './math.ts';
+import type { CategoricalAnswers, CategoricalResult } from './types.ts';
 
 /** Builds CategoricalAnswers from [item, worker, label] triples (test helper). */
 export function answersOf(
@@ -60,4 +60,24 @@ export function accuracy(label: Int32Array, truth: Int32Array): number {
   let ok = 0;
   for (let i = 0; i < truth.length; i++) if (label[i] === truth[i]) ok++;
   return ok / truth.length;
+}
+
+/**
+ * Expected accuracy with fractional credit for ties (how the published references score): an item
+ * whose top posterior is shared by n labels counts 1/n when the truth is among them.
+ * `truth` holds [item index, label index]; items the answers never mention (index < 0) score 0.
+ */
+export function expectedAccuracy(r: CategoricalResult, truth: [number, number][]): number {
+  const K = r.nLabels;
+  let score = 0;
+  for (const [i, t] of truth) {
+    if (i < 0) continue;
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) m = Math.max(m, r.posterior[i * K + k]);
+    const lim = m - TIE_EPS * Math.max(1, Math.abs(m));
+    let ties = 0;
+    for (let k = 0; k < K; k++) if (r.posterior[i * K + k] >= lim) ties++;
+    if (r.posterior[i * K + t] >= lim) score += 1 / ties;
+  }
+  return score / truth.length;
 }
