@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { request } from 'undici';
 import type { Database } from '../../../db/schema.ts';
 import { VERSION } from '../../version.ts';
-import { deliveryAgent, isPrivateAddress } from './address-guard.ts';
+import { deliveryAgent, privateHostProblem } from './address-guard.ts';
 import { signature } from './enqueue.ts';
 import { type ClaimedDelivery, webhooksRepo } from './webhooks.repo.ts';
 
@@ -123,9 +123,9 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      // An address literal is connected to without a lookup: judge it here (names are judged by the agent's lookup).
-      const host = new URL(d.url).hostname.replace(/^\[|\]$/g, '');
-      if (!this.opts.allowPrivate && isPrivateAddress(host)) throw new Error(`refused: ${host} is a private address; webhooks go to public addresses only`);
+      // An address literal (or localhost) is connected to without the guarded lookup: judge it by the registration rule.
+      const refused = this.opts.allowPrivate ? null : privateHostProblem(new URL(d.url));
+      if (refused) throw new Error(`refused: the URL ${refused} (a private address); webhooks go to public addresses only`);
       const res = await request(d.url, {
         dispatcher: this.agent,
         method: 'POST',
