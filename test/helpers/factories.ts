@@ -59,13 +59,11 @@ export async function publish(requester: Client, projectId: string, opts: { fund
 
 /** Funds a paid project with `amount` won when nothing has been deposited into it yet. */
 export async function fundIfUnfunded(requester: Client, projectId: string, amount = 1_000_000) {
-  const got = await requester.get(`/api/projects/${projectId}`);
-  if (got.statusCode !== 200) throw new Error(`read project failed: ${got.statusCode} ${got.body}`);
-  if (Number(got.json().project.settings.payPerAnnotation) === 0) return;
   const budget = await requester.get(`/api/projects/${projectId}/budget`);
   if (budget.statusCode !== 200) throw new Error(`read budget failed: ${budget.statusCode} ${budget.body}`);
   const b = budget.json().budget;
-  if (b.deposited > 0 || b.pending > 0) return;
+  // costPerTask is 0 exactly for a volunteer project (pay 0).
+  if (b.costPerTask === 0 || b.deposited > 0 || b.pending > 0) return;
   const res = await requester.post(`/api/projects/${projectId}/fund`, { amount });
   if (res.statusCode !== 200) throw new Error(`fund failed: ${res.statusCode} ${res.body}`);
 }
