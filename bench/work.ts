@@ -44,6 +44,7 @@ import { buildApp } from '../src/server/app.ts';
 import type { AuthUser } from '../src/server/modules/auth/auth.service.ts';
 import { PaymentsService } from '../src/server/modules/payments/payments.service.ts';
 import { WorkService } from '../src/server/modules/work/index.ts';
+import { MACHINE_CROWD_QUALITY_RULES } from '../test/helpers/crowd.ts';
 
 /**
  * The simulated crowd answers at machine speed, 200 accounts from one address, all the same
@@ -51,16 +52,7 @@ import { WorkService } from '../src/server/modules/work/index.ts';
  * statements); only the thresholds are set out of reach. Exported before the capture app is built
  * so both the capture and the server run with the same rules.
  */
-const BENCH_QUALITY_RULES = JSON.stringify({
-  abuse: {
-    burst: { medium: 1e9, high: 1e9 },
-    sharedAddress: { medium: 1e9, high: 1e9 },
-    sameAnswer: { minAnswers: 1e9 },
-    speed: { minTasks: 1e9 },
-    agreement: { minCompared: 1e9 },
-  },
-});
-process.env.DURE_QUALITY_RULES = BENCH_QUALITY_RULES;
+process.env.DURE_QUALITY_RULES = MACHINE_CROWD_QUALITY_RULES;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

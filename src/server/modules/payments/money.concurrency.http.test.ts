@@ -12,18 +12,10 @@ import { closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
 import { approveAnnotation } from './work-money.ts';
+import { MACHINE_CROWD_QUALITY_RULES } from '../../../../test/helpers/crowd.ts';
 
-// The simulated crowd works at machine speed from one address: the abuse checks would (rightly)
-// pause it. They still run; only their thresholds are out of reach. This test is about money.
-process.env.DURE_QUALITY_RULES = JSON.stringify({
-  abuse: {
-    burst: { medium: 1e9, high: 1e9 },
-    sharedAddress: { medium: 1e9, high: 1e9 },
-    sameAnswer: { minAnswers: 1e9 },
-    speed: { minTasks: 1e9 },
-    agreement: { minCompared: 1e9 },
-  },
-});
+// A crowd at machine speed: abuse checks run, out of reach. This test is about money.
+process.env.DURE_QUALITY_RULES = MACHINE_CROWD_QUALITY_RULES;
 
 const WORKERS = 200;
 const ITEMS = 400;

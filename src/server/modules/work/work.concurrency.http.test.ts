@@ -7,18 +7,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import { activeProject, closeQuietly, quickWorkers } from './work-test-helpers.ts';
+import { MACHINE_CROWD_QUALITY_RULES } from '../../../../test/helpers/crowd.ts';
 
-// The simulated crowd works at machine speed from one address: the abuse checks would (rightly)
-// pause it. They still run; only their thresholds are out of reach. This test is about distribution.
-process.env.DURE_QUALITY_RULES = JSON.stringify({
-  abuse: {
-    burst: { medium: 1e9, high: 1e9 },
-    sharedAddress: { medium: 1e9, high: 1e9 },
-    sameAnswer: { minAnswers: 1e9 },
-    speed: { minTasks: 1e9 },
-    agreement: { minCompared: 1e9 },
-  },
-});
+// A crowd at machine speed: abuse checks run, out of reach. This test is about distribution.
+process.env.DURE_QUALITY_RULES = MACHINE_CROWD_QUALITY_RULES;
 
 const WORKERS = 200;
 const ITEMS = 1000;
