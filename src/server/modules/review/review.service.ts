@@ -65,6 +65,7 @@ export class ReviewService {
     const reason = reviewReason({ isGold: false, isRework, priorAnswers: prior }, s, this.random());
     if (!reason) return;
     await this.sendToReview(trx, { id: c.annotation.id, projectId: c.project.id, workerId: c.workerId }, reason);
+    c.annotation.status = 'pending_review';
   };
 
   private async sendToReview(q: Queryable, a: { id: number; projectId: string; workerId: string }, reason: string) {

@@ -24,7 +24,6 @@ export function webhookSubmitHook(): SubmitHook {
 
     if (wanted.has('annotation.submitted')) {
       const a = ctx.annotation;
-      const status = (await webhooksRepo.annotationStatus(trx, a.id)) ?? a.status;
       await enqueueEvent(trx, projectId, 'annotation.submitted', async () => ({
         projectId,
         itemId: ctx.item.id,
@@ -32,7 +31,7 @@ export function webhookSubmitHook(): SubmitHook {
           id: a.id,
           worker: await worker(ctx.workerId),
           result: a.result,
-          status,
+          status: a.status,
           isGold: a.isGold,
           durationMs: a.durationMs,
           reworkCount: a.reworkCount,

@@ -194,10 +194,6 @@ export const webhooksRepo = {
       .executeTakeFirst();
   },
 
-  annotationStatus(db: Queryable, id: number): Promise<string | undefined> {
-    return db.selectFrom('annotations').select('status').where('id', '=', id).executeTakeFirst().then((r) => r?.status);
-  },
-
   /** Whether the item completed in the current transaction (the submit sets completed_at = now()). */
   projectBasics(db: Queryable, projectId: string) {
     return db.selectFrom('projects').select(['name', 'template']).where('id', '=', projectId).executeTakeFirst();

@@ -39,8 +39,9 @@ export interface SubmitContext {
   workerId: string;
   assignment: { id: number; kind: 'new' | 'rework'; previousAnnotationId: number | null };
   item: { id: number; isGold: boolean; state: 'open' | 'complete' };
-  /** The annotation just inserted (status 'submitted'). A hook may change its status in the
-   * database (e.g. to 'pending_review'); the response reads it back after all hooks ran. */
+  /** The annotation just inserted (status 'submitted'). A hook that changes its status in the
+   * database (e.g. to 'pending_review') sets `status` here too: later hooks and the response read
+   * it from here (no read-back). */
   annotation: {
     id: number;
     status: AnnotationStatus;

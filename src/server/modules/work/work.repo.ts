@@ -323,12 +323,6 @@ export const workRepo = {
     return sql<AnnotationRow>`select * from annotations where assignment_id = ${assignmentId}::bigint`.execute(db).then(first);
   },
 
-  annotationStatus(db: Queryable, id: number) {
-    return sql<{ status: AnnotationStatus }>`select status from annotations where id = ${id}::bigint`
-      .execute(db)
-      .then((r) => r.rows[0]?.status);
-  },
-
   /**
    * Submits in one statement: the lease becomes 'submitted' (only if still live and held by this
    * worker), the annotation is inserted with the server-measured duration, a rework's previous

@@ -315,12 +315,11 @@ export class WorkService {
             },
           };
           for (const hook of hooks) await hook(q as Trx, ctx);
+          // A hook that changed the status (review sampling) said so in the context.
+          ins.status = ctx.annotation.status;
         }
         return ins;
       });
-      // A hook may have changed the status (review sampling). Read it back after the commit, so
-      // the item row is not held locked for one more round trip.
-      if (hooks.length) row.status = (await workRepo.annotationStatus(this.ctx.db, row.id)) ?? row.status;
       return { annotation: annotationOut(row), replayed: false };
     } catch (e) {
       if (e instanceof LeaseGone || pgCode(e) === '23505') {
