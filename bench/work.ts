@@ -23,6 +23,9 @@
  * pgbench runs with -M prepared, as the server does (src/db/connect.ts prepares each statement once
  * per connection). Every project is funded (money moves with the work, as in the product).
  * --http-only skips pgbench (for profiling the server: BENCH_SERVER_NODE_ARGS="--cpu-prof ...").
+ * --paced 0.5,0.8 (default 0.5; '' for none): after each level's closed-loop runs, an open-loop run
+ *   at that fraction of its median HTTP rate: latency under a load the server can carry, counted
+ *   from when each cycle was due. (Closed-loop latency is N / throughput by Little's law.)
  * The simulated crowd runs with the quality module's abuse thresholds out of reach (see below).
  * pgbench needs one connection per client: its client count is capped by the free connections.
  * A cycle needs two commits, so cycles/s ≥ 0.25 × (b) is the aim at 200 workers (p99 < 50 ms).
@@ -72,6 +75,8 @@ const KEEP = args.includes('--keep');
 const NAIVE = !args.includes('--no-naive');
 /** HTTP only (no pgbench figures): for profiling the server. */
 const HTTP_ONLY = args.includes('--http-only');
+/** Open-loop runs after each level's closed-loop ones, at these fractions of its median HTTP rate ('' for none). */
+const PACED = arg('paced', '0.5').split(',').filter(Boolean).map(Number).filter((f) => f > 0);
 
 const dbName = `dure_bench_${crypto.randomBytes(4).toString('hex')}`;
 const dbUrl = (() => {
@@ -433,7 +438,19 @@ async function cpuDuring<T extends { cycles: number }>(fn: () => Promise<T>): Pr
   return { ...r, cpu: { server: per(s1 - s0), db: per(db), load: per((l1.user + l1.system) / 1000) } };
 }
 
-async function runHttp(port: number, projectId: string, workers: { cookie: string }[]): Promise<Run & { claimP99: number; submitP99: number; errors: number; cycles: number }> {
+/**
+ * N workers looping claim → submit. Closed loop by default (each starts its next cycle when the
+ * last one ended: the most the server can do). With `rate` (cycles/s over all workers) it is an
+ * open loop instead: each worker's cycles start at Poisson-distributed times, whatever the server
+ * does, and a cycle's latency counts from when it was due (a worker still busy starts late and
+ * that wait counts: no coordinated omission). That is how latency under a given load is read.
+ */
+async function runHttp(
+  port: number,
+  projectId: string,
+  workers: { cookie: string }[],
+  rate?: number,
+): Promise<Run & { claimP99: number; submitP99: number; cycleP50: number; cycleP99: number; errors: number; cycles: number }> {
   const http = new HttpPool(`http://127.0.0.1:${port}`, { connections: workers.length, pipelining: 1, keepAliveTimeout: 30_000 });
   const cycle: number[] = [];
   const claims: number[] = [];
@@ -441,9 +458,19 @@ async function runHttp(port: number, projectId: string, workers: { cookie: strin
   let errors = 0;
   const body = JSON.stringify({ result: RESULT });
   const endAt = performance.now() + SECONDS * 1000;
+  const perWorker = rate ? rate / workers.length : 0;
+  const gap = () => (-Math.log(1 - Math.random()) / perWorker) * 1000;
   const one = async (w: { cookie: string }) => {
     const headers = { cookie: w.cookie, 'content-type': 'application/json' };
+    let due = performance.now() + (rate ? gap() : 0);
     while (performance.now() < endAt) {
+      if (rate) {
+        if (due >= endAt) break;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const started = rate ? due : performance.now();
+      if (rate) due += gap();
       const t0 = performance.now();
       const r = await http.request({ path: `/api/work/projects/${projectId}/next`, method: 'POST', headers, body: '{}' });
       const text = await r.body.text();
@@ -462,12 +489,12 @@ async function runHttp(port: number, projectId: string, workers: { cookie: strin
       }
       claims.push(t1 - t0);
       submits.push(t2 - t1);
-      cycle.push(t2 - t0);
+      cycle.push(t2 - started);
     }
   };
-  const started = performance.now();
+  const begun = performance.now();
   await Promise.all(workers.map(one));
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - begun) / 1000;
   await http.close();
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const all = sorted([...claims, ...submits]);
@@ -478,6 +505,8 @@ async function runHttp(port: number, projectId: string, workers: { cookie: strin
     clients: workers.length,
     claimP99: pct(sorted(claims), 0.99),
     submitP99: pct(sorted(submits), 0.99),
+    cycleP50: pct(sorted(cycle), 0.5),
+    cycleP99: pct(sorted(cycle), 0.99),
     errors,
     cycles: cycle.length,
   };
@@ -570,6 +599,7 @@ async function main() {
     await sql`vacuum analyze`.execute(db);
 
     const results: { level: number; a: Run[]; w: Run[]; n: Run[]; b: Run[]; http: Awaited<ReturnType<typeof cpuDuring<Awaited<ReturnType<typeof runHttp>>>>>[] }[] = [];
+    const paced: ({ level: number; fraction: number; target: number } & Awaited<ReturnType<typeof runHttp>>)[] = [];
     for (const level of LEVELS) {
       const row = { level, a: [] as Run[], w: [] as Run[], n: [] as Run[], b: [] as Run[], http: [] as Awaited<ReturnType<typeof cpuDuring<Awaited<ReturnType<typeof runHttp>>>>>[] };
       for (let rep = 0; rep < REPEAT; rep++) {
@@ -600,6 +630,17 @@ async function main() {
           `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}; ${cpuText(last.cpu)}); ` +
             `pgbench (a) ${fmt(row.a.at(-1)!.rate)}, (w) ${fmt(row.w.at(-1)!.rate)}${NAIVE ? `, (n) ${fmt(row.n.at(-1)!.rate)}` : ''}, (b) ${fmt(row.b.at(-1)!.rate)} tps ` +
               `at ${[row.a, row.w, row.n, row.b].map((x) => x.at(-1)?.clients ?? '-').join('/')} clients (a/w/n/b)`,
+        );
+      }
+      const closed = median(row.http.map((x) => x.rate));
+      for (const f of PACED) {
+        const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
+        await sql`analyze items`.execute(db);
+        const p = await runHttp(port, httpProject, httpWorkers.slice(0, level), f * closed);
+        paced.push({ level, fraction: f, target: f * closed, ...p });
+        console.log(
+          `  ${level} workers, open loop at ${fmt(f * 100)}% of ${fmt(closed)}: ${fmt(p.rate)} cycles/s, per request p50 ${fmt(p.p50, 1)} / p99 ${fmt(p.p99, 1)} ms, ` +
+            `cycle (from when it was due) p50 ${fmt(p.cycleP50, 1)} / p99 ${fmt(p.cycleP99, 1)} ms, errors ${p.errors}`,
         );
       }
       results.push(row);
@@ -643,6 +684,16 @@ async function main() {
       const m = (k: 'server' | 'db' | 'load') => median(r.http.map((x) => x.cpu[k]));
       const sum = m('server') + m('db') + m('load');
       console.log([String(r.level).padStart(7), fmt(m('server'), 2).padStart(6), fmt(m('db'), 2).padStart(8), fmt(m('load'), 2).padStart(8), fmt(sum, 2).padStart(5), fmt(2000 / sum).padStart(6)].join(' | '));
+    }
+    if (paced.length) {
+      console.log('\nlatency under a given load (open loop: cycles start at Poisson times at the target rate, whatever the server does;');
+      console.log('a cycle counts from when it was due). Closed-loop latency above is queueing at saturation (Little\'s law).');
+      console.log('workers | target cyc/s | done cyc/s | request p50 ms | request p99 ms | cycle p50 ms | cycle p99 ms');
+      for (const p of paced) {
+        console.log(
+          [String(p.level).padStart(7), `${fmt(p.target)} (${fmt(p.fraction * 100)}%)`.padStart(12), fmt(p.rate).padStart(10), fmt(p.p50, 1).padStart(14), fmt(p.p99, 1).padStart(14), fmt(p.cycleP50, 1).padStart(12), fmt(p.cycleP99, 1).padStart(12)].join(' | '),
+        );
+      }
     }
     console.log(`\nthe captured cycle as a pgbench script: ${path.join(tmp, 'cycle.sql')}`);
   } finally {
