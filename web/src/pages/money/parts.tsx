@@ -1,7 +1,8 @@
-import { Badge, Card, Group, Table, Text } from '@mantine/core';
+import { Badge, Card, Group, Stack, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime, formatWon } from '../../lib/format';
+import { useIsPhone } from '../../lib/responsive';
 import type { Entry, Payout } from './api';
 
 /** One figure on a card: label above, won below. */
@@ -30,6 +31,38 @@ export function EntriesTable({ entries }: { entries: Entry[] }) {
   const { t } = useTranslation();
   const kind = (k: string) => ((KINDS as readonly string[]).includes(k) ? t(`money.kinds.${k as (typeof KINDS)[number]}`) : k);
   const account = (a: string) => (a === 'pending' || a === 'available' || a === 'funds' ? t(`money.accounts.${a}`) : a);
+  const phone = useIsPhone();
+  const amount = (e: Entry) => (
+    <Text size="sm" fw={600} c={e.amount < 0 ? 'red.7' : 'teal.7'} style={{ whiteSpace: 'nowrap' }}>
+      {e.amount > 0 ? '+' : ''}
+      {formatWon(e.amount)}
+    </Text>
+  );
+  const detail = (e: Entry) =>
+    e.projectName || e.memo ? (
+      <Text size="xs" c="dimmed">
+        {[e.projectName, e.memo].filter(Boolean).join(' · ')}
+      </Text>
+    ) : null;
+  if (phone) {
+    // On a phone the four columns do not fit: one row per entry, the amount always in view.
+    return (
+      <Stack gap={0} data-testid="ledger-entries">
+        {entries.map((e) => (
+          <Group key={e.id} justify="space-between" align="flex-start" wrap="nowrap" gap="sm" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+            <Stack gap={2} style={{ minWidth: 0 }}>
+              <Text size="sm">{kind(e.kind)}</Text>
+              {detail(e)}
+              <Text size="xs" c="dimmed">
+                {formatDateTime(e.createdAt)} · {account(e.account)}
+              </Text>
+            </Stack>
+            {amount(e)}
+          </Group>
+        ))}
+      </Stack>
+    );
+  }
   return (
     <Table.ScrollContainer minWidth={560}>
       <Table striped data-testid="ledger-entries">
@@ -49,21 +82,12 @@ export function EntriesTable({ entries }: { entries: Entry[] }) {
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{kind(e.kind)}</Text>
-                {e.projectName || e.memo ? (
-                  <Text size="xs" c="dimmed">
-                    {[e.projectName, e.memo].filter(Boolean).join(' · ')}
-                  </Text>
-                ) : null}
+                {detail(e)}
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{account(e.account)}</Text>
               </Table.Td>
-              <Table.Td ta="right">
-                <Text size="sm" fw={600} c={e.amount < 0 ? 'red.7' : 'teal.7'}>
-                  {e.amount > 0 ? '+' : ''}
-                  {formatWon(e.amount)}
-                </Text>
-              </Table.Td>
+              <Table.Td ta="right">{amount(e)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
