@@ -7,7 +7,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime, formatWon } from '../../lib/format';
-import { idempotencyKey, moneyApi, type BankAccount, type Wallet } from './api';
+import { useIsPhone } from '../../lib/responsive';
+import { idempotencyKey, moneyApi, type BankAccount, type Payout, type Wallet } from './api';
 import { EntriesTable, Figure, PayoutStatus, Row } from './parts';
 
 /** A worker's wallet: available and pending earnings, history, bank account and payout requests. */
@@ -99,7 +100,7 @@ function PayoutForm({ wallet }: { wallet: Wallet }) {
           max={wallet.balance}
           step={1000}
           thousandSeparator=","
-          suffix=" ₩"
+          prefix="₩"
           allowDecimal={false}
         />
         {preview.data ? (
@@ -178,46 +179,65 @@ function MyPayouts() {
     },
     onError: (e) => notifications.show({ color: 'red', message: errorMessage(e, t) }),
   });
+  const phone = useIsPhone();
   if (!payouts.data?.length) return null;
+  const cancelButton = (p: Payout) =>
+    p.status === 'requested' ? (
+      <Button size="xs" variant="subtle" color="red" onClick={() => cancel.mutate(p.id)} loading={cancel.isPending && cancel.variables === p.id}>
+        {t('money.payouts.cancel')}
+      </Button>
+    ) : null;
   return (
     <Card withBorder padding="lg">
       <Title order={2} fz="lg" mb="sm">
         {t('money.payouts.title')}
       </Title>
-      <Table.ScrollContainer minWidth={560}>
-        <Table data-testid="my-payouts">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('money.when')}</Table.Th>
-              <Table.Th ta="right">{t('money.payout.gross')}</Table.Th>
-              <Table.Th ta="right">{t('money.payout.withholdingShort')}</Table.Th>
-              <Table.Th ta="right">{t('money.payout.net')}</Table.Th>
-              <Table.Th>{t('money.status')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {payouts.data.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>{formatDateTime(p.createdAt)}</Table.Td>
-                <Table.Td ta="right">{formatWon(p.gross)}</Table.Td>
-                <Table.Td ta="right">{formatWon(p.withholding)}</Table.Td>
-                <Table.Td ta="right">{formatWon(p.net)}</Table.Td>
-                <Table.Td>
-                  <PayoutStatus status={p.status} />
-                </Table.Td>
-                <Table.Td>
-                  {p.status === 'requested' ? (
-                    <Button size="xs" variant="subtle" color="red" onClick={() => cancel.mutate(p.id)} loading={cancel.isPending && cancel.variables === p.id}>
-                      {t('money.payouts.cancel')}
-                    </Button>
-                  ) : null}
-                </Table.Td>
+      {phone ? (
+        // On a phone the six columns do not fit: one block per payout, status and amounts in view.
+        <Stack gap={0} data-testid="my-payouts">
+          {payouts.data.map((p) => (
+            <Stack key={p.id} gap={4} py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+              <Group justify="space-between" wrap="nowrap" gap="xs">
+                <Text size="sm">{formatDateTime(p.createdAt)}</Text>
+                <PayoutStatus status={p.status} />
+              </Group>
+              <Row label={t('money.payout.gross')}>{formatWon(p.gross)}</Row>
+              <Row label={t('money.payout.withholdingShort')}>{formatWon(p.withholding)}</Row>
+              <Row label={t('money.payout.net')}>{formatWon(p.net)}</Row>
+              {cancelButton(p)}
+            </Stack>
+          ))}
+        </Stack>
+      ) : (
+        <Table.ScrollContainer minWidth={560}>
+          <Table data-testid="my-payouts">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('money.when')}</Table.Th>
+                <Table.Th ta="right">{t('money.payout.gross')}</Table.Th>
+                <Table.Th ta="right">{t('money.payout.withholdingShort')}</Table.Th>
+                <Table.Th ta="right">{t('money.payout.net')}</Table.Th>
+                <Table.Th>{t('money.status')}</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {payouts.data.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td>{formatDateTime(p.createdAt)}</Table.Td>
+                  <Table.Td ta="right">{formatWon(p.gross)}</Table.Td>
+                  <Table.Td ta="right">{formatWon(p.withholding)}</Table.Td>
+                  <Table.Td ta="right">{formatWon(p.net)}</Table.Td>
+                  <Table.Td>
+                    <PayoutStatus status={p.status} />
+                  </Table.Td>
+                  <Table.Td>{cancelButton(p)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
     </Card>
   );
 }
