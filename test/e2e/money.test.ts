@@ -85,7 +85,7 @@ describe('money in the browser', () => {
     const card = rpage.getByTestId('project-budget').filter({ hasText: '뉴스 제목 분류' });
     await card.waitFor();
     // The empty claim paused the project and said why.
-    await card.getByText('일시 정지').first().waitFor();
+    await card.getByText('일시 중지').first().waitFor();
     await poll(async () => card.innerText()).toContain('작업당 ₩4,400');
     await card.getByLabel('충전 금액').fill('20000');
     await card.getByRole('button', { name: '예산 충전' }).click();

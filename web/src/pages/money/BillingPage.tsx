@@ -6,7 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
-import { formatWon } from '../../lib/format';
+import { formatNumber, formatWon } from '../../lib/format';
+import { StatusBadge } from '../projects/status';
 import { idempotencyKey, moneyApi, type Deposit, type ProjectLite } from './api';
 import { EntriesTable, Figure, Row } from './parts';
 
@@ -91,7 +92,7 @@ function OrgDeposit() {
       }}
     >
       <Stack gap="xs">
-        <NumberInput label={t('money.billing.depositToFunds')} value={amount} onChange={setAmount} min={1} step={10_000} thousandSeparator="," suffix=" ₩" allowDecimal={false} />
+        <NumberInput label={t('money.billing.depositToFunds')} value={amount} onChange={setAmount} min={1} step={10_000} thousandSeparator="," prefix="₩" allowDecimal={false} />
         <ErrorAlert error={deposit.error} />
         {deposit.data ? <DepositNotice deposit={deposit.data} /> : null}
         <Button type="submit" size="xs" variant="light" loading={deposit.isPending} disabled={Number(amount) <= 0}>
@@ -131,9 +132,7 @@ function ProjectBudget({ project }: { project: ProjectLite }) {
           <Text fw={700} component={Link} to={`/projects/${project.id}`}>
             {project.name}
           </Text>
-          <Badge variant="light" color={project.status === 'active' ? 'teal' : project.status === 'paused' ? 'yellow' : 'gray'}>
-            {t(`status.${project.status as 'active'}`, { defaultValue: project.status })}
-          </Badge>
+          <StatusBadge status={project.status} size="sm" />
         </Group>
         {b ? (
           <Text size="sm" c="dimmed">
@@ -157,7 +156,7 @@ function ProjectBudget({ project }: { project: ProjectLite }) {
             </Row>
             <Row label={t('money.billing.deposited')}>{formatWon(b.deposited)}</Row>
             {b.pending > 0 ? <Row label={t('money.billing.pendingDeposits')}>{formatWon(b.pending)}</Row> : null}
-            <Row label={t('money.billing.tasksCovered')}>{b.tasksCovered.toLocaleString()}</Row>
+            <Row label={t('money.billing.tasksCovered')}>{formatNumber(b.tasksCovered)}</Row>
             {s ? <Row label={t('money.billing.projected')}>{formatWon(Number(s.projectedCostToFinish ?? 0))}</Row> : null}
             {s && Number(s.fundingNeeded) > 0 ? (
               <Row label={t('money.billing.fundingNeeded')}>
@@ -183,7 +182,7 @@ function ProjectBudget({ project }: { project: ProjectLite }) {
               fund.mutate();
             }}
           >
-            <NumberInput label={t('money.billing.fundAmount')} value={amount} onChange={setAmount} min={1} step={10_000} thousandSeparator="," suffix=" ₩" allowDecimal={false} />
+            <NumberInput label={t('money.billing.fundAmount')} value={amount} onChange={setAmount} min={1} step={10_000} thousandSeparator="," prefix="₩" allowDecimal={false} />
             <SegmentedControl
               value={source}
               onChange={(v) => setSource(v as typeof source)}

@@ -1,5 +1,6 @@
 /** Money: wallets, budgets, deposits, payouts and reconciliation (see src/server/modules/payments). */
 import { api } from '../../api/client';
+import type { ProjectStatus } from '@core/projects/status.ts';
 
 export interface Entry {
   id: number;
@@ -121,7 +122,7 @@ export interface Reconciliation {
 export interface ProjectLite {
   id: string;
   name: string;
-  status: string;
+  status: ProjectStatus;
   statusReason: string | null;
 }
 
