@@ -13,7 +13,7 @@ export const STATUS_COLORS: Record<ProjectStatus, string> = {
 export function StatusBadge({ status, size = 'md' }: { status: ProjectStatus; size?: 'sm' | 'md' | 'lg' }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLORS[status] ?? 'gray'} variant={status === 'archived' ? 'outline' : 'light'} size={size} data-status={status}>
+    <Badge color={STATUS_COLORS[status] ?? 'gray'} variant={status === 'archived' ? 'outline' : 'light'} size={size} data-status={status} style={{ flexShrink: 0 }}>
       {t(`projects.status.${status}`)}
     </Badge>
   );
