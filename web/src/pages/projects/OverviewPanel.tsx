@@ -16,7 +16,7 @@ function Stat({ label, value, hint, testId, tone }: { label: string; value: Reac
       <Text size="xs" c="dimmed" fw={600} tt="uppercase" style={{ letterSpacing: 0.3 }}>
         {label}
       </Text>
-      <Text fz={24} fw={700} mt={2} style={{ fontVariantNumeric: 'tabular-nums' }}>
+      <Text fz={{ base: 20, xs: 24 }} fw={700} mt={2} style={{ fontVariantNumeric: 'tabular-nums' }}>
         {value}
       </Text>
       {hint ? (
@@ -93,7 +93,8 @@ function MoneyCard({ project, stats }: { project: Project; stats: ProjectStats }
             {t('projects.fund.open')}
           </Button>
         </Group>
-        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
+        {/* One column on a narrow phone: amounts in won are too wide for half of it. */}
+        <SimpleGrid cols={{ base: 1, xs: 2, sm: 4 }} spacing="sm">
           <Stat testId="stat-budget" label={t('projects.overview.budget')} value={formatWon(stats.budget)} hint={t('projects.overview.budgetHint')} />
           <Stat testId="stat-spent" label={t('projects.overview.spent')} value={formatWon(stats.spent)} hint={stats.fees ? t('projects.overview.fees', { amount: formatWon(stats.fees) }) : undefined} />
           <Stat label={t('projects.overview.committed')} value={formatWon(stats.committed)} hint={t('projects.overview.committedHint')} />
