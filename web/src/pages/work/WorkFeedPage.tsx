@@ -142,14 +142,15 @@ function FeedCard({ p }: { p: FeedProject }) {
 
 function Figure({ label, value, hint }: { label: string; value: React.ReactNode; hint?: string }) {
   return (
-    <Stack gap={0} style={{ minWidth: 0 }}>
-      <Group gap={4} wrap="nowrap">
-        <Text size="xs" c="dimmed" truncate>
+    // Labels may wrap on a phone (English is long); values stay on one baseline across the row.
+    <Stack gap={0} justify="space-between" style={{ minWidth: 0 }}>
+      <Group gap={4} wrap="nowrap" align="flex-start">
+        <Text size="xs" c="dimmed" lh={1.3}>
           {label}
         </Text>
         {hint ? (
           <Tooltip label={hint}>
-            <IconClockHour4 size={12} color="var(--mantine-color-dimmed)" />
+            <IconClockHour4 size={12} color="var(--mantine-color-dimmed)" style={{ flex: 'none', marginTop: 2 }} />
           </Tooltip>
         ) : null}
       </Group>
