@@ -108,6 +108,7 @@ export function PairwiseInput({ control, value, onChange, readOnly, invalid, lab
     <OptionButtons
       kind="radio"
       cols={values.length}
+      minCellWidth={150}
       label={label}
       invalid={invalid}
       readOnly={readOnly}

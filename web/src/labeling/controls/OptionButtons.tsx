@@ -24,6 +24,12 @@ export interface OptionButtonsProps {
   cols?: number;
   /** Lay the buttons in one row at every size (ratings). */
   inline?: boolean;
+  /**
+   * Columns follow the group's own width instead of the screen's: `cols` only where each button
+   * gets at least this many pixels, else one column (the form panel beside a wide item can be
+   * narrower than a phone).
+   */
+  minCellWidth?: number;
   describedBy?: string;
 }
 
@@ -32,8 +38,9 @@ export interface OptionButtonsProps {
  * tab stop (Tab enters the group once; arrow keys move; Space picks). Number keys are handled by
  * the labeling form, not here.
  */
-export function OptionButtons({ options, kind, onPick, readOnly, label, invalid, cols = 2, inline, describedBy }: OptionButtonsProps) {
+export function OptionButtons({ options, kind, onPick, readOnly, label, invalid, cols = 2, inline, minCellWidth, describedBy }: OptionButtonsProps) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const columns = Math.min(cols, options.length);
   const checkedIndex = options.findIndex((o) => o.checked);
   const tabStop = checkedIndex >= 0 ? checkedIndex : 0;
 
@@ -86,9 +93,15 @@ export function OptionButtons({ options, kind, onPick, readOnly, label, invalid,
       {inline ? (
         <div className="dure-option-row">{cells}</div>
       ) : (
-        <SimpleGrid cols={{ base: 1, xs: Math.min(cols, options.length) }} spacing={8} verticalSpacing={8}>
-          {cells}
-        </SimpleGrid>
+        minCellWidth ? (
+          <SimpleGrid type="container" cols={{ base: 1, [`${minCellWidth * columns + 8 * (columns - 1)}px`]: columns }} spacing={8} verticalSpacing={8}>
+            {cells}
+          </SimpleGrid>
+        ) : (
+          <SimpleGrid cols={{ base: 1, xs: columns }} spacing={8} verticalSpacing={8}>
+            {cells}
+          </SimpleGrid>
+        )
       )}
     </div>
   );
