@@ -21,6 +21,7 @@ const KNOWN_CODES = new Set([
   'not_found',
   'internal',
   'csrf_rejected',
+  'insufficient_funds',
 ]);
 
 const sentence = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : s);
