@@ -1,14 +1,16 @@
 import { Center, Loader } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import type { Role } from '../api/types';
 import { ForbiddenPage } from '../pages/ForbiddenPage';
 import { useAuth } from './AuthContext';
 
 export function FullPageLoader() {
+  const { t } = useTranslation();
   return (
     <Center mih="60vh">
-      <Loader aria-label="loading" />
+      <Loader aria-label={t('common.loading')} />
     </Center>
   );
 }
