@@ -11,6 +11,8 @@ export interface TestApp {
   app: FastifyInstance;
   db: Db;
   config: Config;
+  /** Errors behind 5xx answers, as the server saw them (stack included): for failure messages. */
+  serverErrors: string[];
   close(): Promise<void>;
 }
 
@@ -20,11 +22,16 @@ export async function buildTestApp(overrides: Partial<Config> = {}, env: Record<
   const assetDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dure-assets-'));
   const config = loadConfig({ DURE_LOG_LEVEL: 'silent', ...env }, { assetDir, webDir: '/nonexistent', ...overrides });
   const app = await buildApp({ config, db, logger: process.env.TEST_LOG === '1' ? true : false });
+  const serverErrors: string[] = [];
+  app.addHook('onError', async (_req, reply, err) => {
+    if (reply.statusCode >= 500 || !(err as { statusCode?: number }).statusCode) serverErrors.push(err.stack ?? String(err));
+  });
   await app.ready();
   return {
     app,
     db,
     config,
+    serverErrors,
     close: async () => {
       await app.close();
       await db.close();

@@ -23,7 +23,7 @@ describe('ledger and money flows (database)', () => {
     return r;
   };
 
-  it('refuses an unbalanced transaction at commit and keeps entries append-only', async () => {
+  it('refuses an unbalanced transaction (the insert that leaves it unbalanced fails) and keeps entries append-only', async () => {
     const world = await account.world(db.db);
     const req = await makeRequester(db.db);
     const funds = await account.orgFunds(db.db, req.orgId!);

@@ -53,7 +53,7 @@ it(`${WORKERS} workers into a budget that runs out mid-way: never a won more tha
       stats.slow409++; // a round trip slower than the lease under load: not accepted, so not paid
       return;
     }
-    expect(res.statusCode, res.body).toBe(200);
+    expect(res.statusCode, `${res.body} ${t.serverErrors.slice(-3).join('\n')}`).toBe(200);
     const ann = res.json().annotation;
     const prior = accepted.get(ann.id);
     if (prior) {
@@ -79,7 +79,7 @@ it(`${WORKERS} workers into a budget that runs out mid-way: never a won more tha
         await sleep(100);
         continue;
       }
-      expect(r.statusCode, r.body).toBe(200);
+      expect(r.statusCode, `${r.body} ${t.serverErrors.slice(-3).join('\n')}`).toBe(200);
       empties = 0;
       const a = r.json().assignment;
       stats.claims++;
