@@ -640,7 +640,7 @@ async function main() {
         paced.push({ level, fraction: f, target: f * closed, ...p });
         console.log(
           `  ${level} workers, open loop at ${fmt(f * 100)}% of ${fmt(closed)}: ${fmt(p.rate)} cycles/s, per request p50 ${fmt(p.p50, 1)} / p99 ${fmt(p.p99, 1)} ms, ` +
-            `cycle (from when it was due) p50 ${fmt(p.cycleP50, 1)} / p99 ${fmt(p.cycleP99, 1)} ms, errors ${p.errors}`,
+            `claim p99 ${fmt(p.claimP99, 1)}, submit p99 ${fmt(p.submitP99, 1)} ms, cycle (from when it was due) p50 ${fmt(p.cycleP50, 1)} / p99 ${fmt(p.cycleP99, 1)} ms, errors ${p.errors}`,
         );
       }
       results.push(row);
