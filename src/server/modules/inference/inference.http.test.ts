@@ -101,6 +101,35 @@ describe('inference of a project', () => {
     expect((after.label as any).label.value).toBe('pos');
   });
 
+  it('a run rewrites only the items whose label or confidence moved; confidences are stored to 4 decimals', async () => {
+    const p = await createProject(requester, { settings: { overlap: 3 } });
+    const items = await insertItems(t, p.id, Array.from({ length: 6 }, (_, i) => ({ text: `s${i}` })));
+    const ws = await quickWorkers(t, 3);
+    for (const [k, id] of items.entries()) {
+      // items 0-4: unanimous; item 5: split 2-1
+      await insertAnswers(t, p.id, id, ws.map((w, j) => ({ worker: w.user.id, result: { label: k === 5 && j === 2 ? 'neg' : 'pos' } })));
+    }
+    const xmins = async () => (await sql<{ id: number; x: string }>`select id::int, xmin::text as x from items where project_id = ${p.id}::uuid order by id`.execute(db())).rows;
+    const first = await inference.recompute(db(), p.id);
+    expect(first).toMatchObject({ items: 6, written: 6 });
+    for (const i of await itemsOf(p.id)) {
+      expect(i.confidence).toBe(Math.round(i.confidence! * 10_000) / 10_000);
+      expect((i.label as any).label.confidence).toBe(i.confidence);
+    }
+    const before = await xmins();
+    // nothing new: nothing is written (no row version changes)
+    expect(await inference.recompute(db(), p.id)).toMatchObject({ items: 6, written: 0 });
+    expect(await xmins()).toEqual(before);
+    // a fourth worker contradicts item 5: its label moves; the run writes fewer rows than it infers
+    const [late] = await quickWorkers(t, 1);
+    await insertAnswers(t, p.id, items[5]!, [{ worker: late!.user.id, result: { label: 'neg' } }]);
+    const third = await inference.recompute(db(), p.id);
+    expect(third.written).toBeGreaterThanOrEqual(1);
+    const after = await xmins();
+    expect(after.find((r) => r.id === items[5])!.x).not.toBe(before.find((r) => r.id === items[5])!.x);
+    expect(after.filter((r, k) => r.x !== before[k]!.x)).toHaveLength(third.written);
+  });
+
   it('gold clamps: what workers did on gold items decides a tie on an ordinary item', async () => {
     const p = await createProject(requester, { settings: { overlap: 2 } });
     const [good, bad] = await quickWorkers(t, 2);

@@ -105,10 +105,11 @@ export const inferenceRepo = {
    * Writes one batch of labels in one statement. With dynamic overlap, an open item whose every
    * categorical control is confident and which has at least `minAnswers` answers completes:
    * its target drops to what it holds (answers, or the live leases that may still submit) so no
-   * new claim takes it. Returns how many items this batch completed.
+   * new claim takes it. An item whose label and confidence stand as stored is skipped (neither
+   * written nor locked). Returns the items this batch completed and how many rows it wrote.
    */
-  async writeLabels(db: Queryable, projectId: string, rows: LabelRow[], dyn: { enabled: boolean; minAnswers: number }): Promise<number[]> {
-    if (!rows.length) return [];
+  async writeLabels(db: Queryable, projectId: string, rows: LabelRow[], dyn: { enabled: boolean; minAnswers: number }): Promise<{ completed: number[]; written: number }> {
+    if (!rows.length) return { completed: [], written: 0 };
     const r = await sql<{ id: number; done: boolean }>`
       with x as (
         select (e->>'id')::bigint as id, e->'label' as label, (e->>'confidence')::float8 as confidence,
@@ -123,8 +124,11 @@ export const inferenceRepo = {
         target = case when x.confident and i.state = 'open' and i.answers >= ${dyn.minAnswers} then greatest(i.answers, i.reserved) else i.target end
       from x
       where i.id = x.id and i.project_id = ${projectId}::uuid and not i.is_gold
+        -- an item whose label stands as it was is neither written nor locked
+        and (i.label is distinct from x.label or i.confidence is distinct from x.confidence
+             or (x.confident and i.state = 'open' and i.answers >= ${dyn.minAnswers}))
       returning i.id, (x.confident and i.state = 'complete' and i.completed_at = now()) as done`.execute(db);
-    return r.rows.filter((x) => x.done).map((x) => Number(x.id));
+    return { completed: r.rows.filter((x) => x.done).map((x) => Number(x.id)), written: r.rows.length };
   },
 
   /** Clears stored labels of items that no longer have a standing answer. */

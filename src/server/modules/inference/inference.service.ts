@@ -130,10 +130,10 @@ export class InferenceService {
   }
 
   /** Reads the project's standing answers (keyset pages), infers, writes labels and quality. */
-  async recompute(db: Queryable, projectId: string): Promise<{ items: number; completed: number }> {
+  async recompute(db: Queryable, projectId: string): Promise<{ items: number; completed: number; written: number }> {
     const t0 = Date.now();
     const p = await inferenceRepo.project(db, projectId);
-    if (!p) return { items: 0, completed: 0 };
+    if (!p) return { items: 0, completed: 0, written: 0 };
     const settings = resolveSettings(p.settings).settings;
     // The answers are read here and inferred in the worker thread (EM on a big project takes
     // seconds; requests go on meanwhile).
@@ -154,23 +154,32 @@ export class InferenceService {
     const rows: LabelRow[] = [];
     for (const [id, label] of r.labels) {
       let min: number | null = null;
-      for (const l of Object.values(label)) min = min === null ? l.confidence : Math.min(min, l.confidence);
+      for (const l of Object.values(label)) {
+        // Stored to 4 decimals: a run rewrites only the items whose label or rounded confidence
+        // moved (EM shifts every posterior a little with each new answer).
+        l.confidence = roundConfidence(l.confidence);
+        min = min === null ? l.confidence : Math.min(min, l.confidence);
+      }
       rows.push({ id, label, confidence: min, confident: r.confident.has(id) });
     }
     rows.sort((a, b) => a.id - b.id); // lock items in id order
     let completed = 0;
+    let written = 0;
     const dyn = { enabled: settings.dynamicOverlap.enabled, minAnswers: settings.dynamicOverlap.minAnswers };
     for (let i = 0; i < rows.length; i += this.opts.writeBatch) {
       const batch = rows.slice(i, i + this.opts.writeBatch);
       if (!dyn.enabled || !this.completionListeners.length) {
-        completed += (await inferenceRepo.writeLabels(db, projectId, batch, dyn)).length;
+        const w = await inferenceRepo.writeLabels(db, projectId, batch, dyn);
+        completed += w.completed.length;
+        written += w.written;
         continue;
       }
       // Completions and what listens for them (the webhook outbox) commit together.
       completed += await inTransaction(db, async (trx) => {
-        const ids = await inferenceRepo.writeLabels(trx, projectId, batch, dyn);
-        if (ids.length) for (const fn of this.completionListeners) await fn(trx, { projectId, itemIds: ids });
-        return ids.length;
+        const w = await inferenceRepo.writeLabels(trx, projectId, batch, dyn);
+        written += w.written;
+        if (w.completed.length) for (const fn of this.completionListeners) await fn(trx, { projectId, itemIds: w.completed });
+        return w.completed.length;
       });
     }
     await inferenceRepo.clearUnanswered(db, projectId);
@@ -179,7 +188,7 @@ export class InferenceService {
       await inferenceRepo.insertWorkerQuality(db, projectId, r.quality.slice(i, i + this.opts.writeBatch));
     }
     await inferenceRepo.recordRun(db, projectId, { durationMs: Date.now() - t0, answers: r.answers, items: rows.length, completed, method: r.method });
-    return { items: rows.length, completed };
+    return { items: rows.length, completed, written };
   }
 
   /** POST /api/projects/:id/inference: queue a recompute now (requesters of the org, operators). */
@@ -217,4 +226,9 @@ export class InferenceService {
 /** Runs `fn` in a transaction: a new one on `db`, or the caller's when `db` already is one. */
 function inTransaction<T>(db: Queryable, fn: (trx: Queryable) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** Confidences as stored: 4 decimals (the UI shows one decimal of a percent). */
+function roundConfidence(c: number): number {
+  return Math.round(c * 10_000) / 10_000;
 }
