@@ -16,7 +16,7 @@ import type { AppContext } from '../../context.ts';
 import { NoWork, type ClaimGuard, type ReleaseHook, type SubmitHook } from '../work/work.hooks.ts';
 import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts';
 import { ledgerRepo } from './ledger.repo.ts';
-import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim } from './work-money.ts';
+import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim, resumeFundedProjects } from './work-money.ts';
 
 export {
   approveAnnotation,
@@ -24,6 +24,7 @@ export {
   rejectAnnotation,
   releaseEndedReservations,
   releaseReview,
+  resumeFundedProjects,
   reserveForReview,
   settleWork,
   type ReserveResult,
@@ -89,10 +90,11 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
     return { count, earnings: await ledgerRepo.earnedSince(db, workerId, project.id, since) };
   });
 
-  // A safety net: reservations of leases that ended without a release (cancelled by another
-  // module) go back to their budgets within a minute.
+  // Safety nets, every 15 s: reservations of leases that ended without a release (cancelled by
+  // another module) go back to their budgets; a project left paused for funds by a lost wake-up
+  // (see resumeFundedProjects) resumes once its budget covers a task.
   if (app) {
-    const every = opts.sweepIntervalMs ?? 60_000;
+    const every = opts.sweepIntervalMs ?? 15_000;
     let timer: NodeJS.Timeout | null = null;
     let running: Promise<unknown> | null = null;
     app.addHook('onReady', async () => {
@@ -103,6 +105,8 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
           .transaction()
           .execute((trx) => releaseEndedReservations(trx))
           .then((n) => n > 0 && ctx.log.warn({ released: n }, 'released reservations of tasks that ended without a release'))
+          .then(() => resumeFundedProjects(ctx.db))
+          .then((n) => n > 0 && ctx.log.warn({ resumed: n }, 'resumed projects left paused with a budget that covers a task'))
           .catch((err: unknown) => ctx.log.warn({ err }, 'money sweep failed; retrying next tick'))
           .finally(() => (running = null));
       }, every);

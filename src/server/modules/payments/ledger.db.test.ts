@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/connect.ts';
 import { createTestDb } from '../../../../test/helpers/db.ts';
@@ -6,7 +6,7 @@ import { account, post } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
 import { claimTask, doTask, makeProject, makeRequester, makeUser, moneyConfig, releaseTask, submitTask } from './test-fixtures.ts';
-import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim, reserveForReview, resumeIfFunded } from './work-money.ts';
+import { approveAnnotation, payOnSubmit, payReview, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim, reserveForReview, resumeFundedProjects, resumeIfFunded } from './work-money.ts';
 
 describe('ledger and money flows (database)', () => {
   let db: Db;
@@ -47,6 +47,20 @@ describe('ledger and money flows (database)', () => {
     ).rejects.toMatchObject({ code: 'insufficient_funds' });
     // Clean up the test money so the books reconcile (the world has no deposit row for it).
     await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'undo', legs: [{ account: funds, amount: -7 }, { account: world, amount: 7 }] }));
+  });
+
+  it('finds an account through the owner-key index, not by reading every account of its kind', async () => {
+    const w = await makeUser(db.db, 'worker');
+    const id = await account.workerPending(db.db, w.id);
+    expect((await ledgerRepo.findAccount(db.db, 'worker_pending', w.id))!.id).toBe(id);
+    const plan = await db.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const q = ledgerRepo.accountQuery(trx, 'worker_pending', w.id).compile();
+      const r = await trx.executeQuery(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]));
+      return r.rows.map((x) => Object.values(x as object)[0]).join('\n');
+    });
+    // the owner is in the index condition (a scan of the kind's prefix filtering owners reads them all)
+    expect(plan).toMatch(/Index Cond: .*COALESCE\(owner_id/i);
   });
 
   it('funds through a confirmed deposit, pays a task through claim → submit → approve, with the fee on top', async () => {
@@ -156,6 +170,38 @@ describe('ledger and money flows (database)', () => {
     await db.db.updateTable('projects').set({ status: 'paused', status_reason: null }).where('id', '=', p.id).execute();
     await svc.fund(req, p.id, { amount: 1_000 });
     expect(await db.db.transaction().execute((trx) => resumeIfFunded(trx, p.id))).toBe(false);
+    await clean();
+  });
+
+  it('the sweeper resumes a project a lost wake-up left paused for funds (and only such a project)', async () => {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: 100 });
+    const [w1, w2] = [await makeUser(db.db, 'worker'), await makeUser(db.db, 'worker')];
+    await svc.fund(req, p.id, { amount: 230 });
+    const t1 = (await claimTask(db.db, p.id, w1.id))!;
+    await claimTask(db.db, p.id, w2.id); // leaves 10: the claim pauses the project
+    const row = async () => db.db.selectFrom('projects').select(['status', 'status_reason']).where('id', '=', p.id).executeTakeFirstOrThrow();
+    const paused = await row();
+    expect(paused.status).toBe('paused');
+    // The race: a release commits while that claim is still open. It sees the project as it was
+    // before the pause (active, no pause noted), credits the budget and resumes nothing; then the
+    // claim commits its pause. Replayed in that order:
+    const terms = async (reason: string | null) => db.db.updateTable('ledger_projects').set({ pause_reason: reason }).where('project_id', '=', p.id).execute();
+    await db.db.updateTable('projects').set({ status: 'active', status_reason: null }).where('id', '=', p.id).execute();
+    await terms(null);
+    await releaseTask(db.db, p.id, w1.id, t1);
+    await db.db.updateTable('projects').set({ status: 'paused', status_reason: paused.status_reason }).where('id', '=', p.id).execute();
+    await terms(paused.status_reason);
+    expect(await svc.budgetOf(db.db, p.id)).toMatchObject({ balance: 120 }); // covers a 110-won task
+    expect((await row()).status).toBe('paused');
+
+    expect(await resumeFundedProjects(db.db)).toBe(1);
+    expect(await row()).toEqual({ status: 'active', status_reason: null });
+    expect(await resumeFundedProjects(db.db)).toBe(0);
+    // A requester's own pause stays, funded or not.
+    await db.db.updateTable('projects').set({ status: 'paused', status_reason: 'checking the guidelines' }).where('id', '=', p.id).execute();
+    expect(await resumeFundedProjects(db.db)).toBe(0);
+    expect((await row()).status).toBe('paused');
     await clean();
   });
 

@@ -3,11 +3,23 @@ import type { Queryable } from '../../../db/schema.ts';
 import type { AccountKind } from '../../../db/tables/ledger.ts';
 
 /** All SQL of the ledger itself: accounts, transactions, entries, project money terms. */
+/** The owner column as `ledger_accounts_owner_key` indexes it (platform accounts have no owner). */
+const NO_OWNER = '00000000-0000-0000-0000-000000000000';
+const ownerKey = sql<string>`coalesce(owner_id, ${sql.lit(NO_OWNER)}::uuid)`;
+
 export const ledgerRepo = {
+  /** Looked up by the owner-key index's own expression (`owner_id = …` would read every account of the kind). */
   findAccount(db: Queryable, kind: AccountKind, ownerId: string | null) {
-    let q = db.selectFrom('ledger_accounts').select(['id', 'kind', 'owner_id', 'balance']).where('kind', '=', kind).where('stripe', '=', 0);
-    q = ownerId === null ? q.where('owner_id', 'is', null) : q.where('owner_id', '=', ownerId);
-    return q.executeTakeFirst();
+    return ledgerRepo.accountQuery(db, kind, ownerId).executeTakeFirst();
+  },
+
+  accountQuery(db: Queryable, kind: AccountKind, ownerId: string | null) {
+    return db
+      .selectFrom('ledger_accounts')
+      .select(['id', 'kind', 'owner_id', 'balance'])
+      .where('kind', '=', kind)
+      .where(ownerKey, '=', sql<string>`${ownerId ?? NO_OWNER}::uuid`)
+      .where('stripe', '=', 0);
   },
 
   /** Opens an account if it does not exist (concurrent openers are fine), and returns it. */
@@ -30,7 +42,7 @@ export const ledgerRepo = {
       .selectFrom('ledger_accounts')
       .select('id')
       .where('kind', '=', 'project_budget')
-      .where('owner_id', '=', projectId)
+      .where(ownerKey, '=', sql<string>`${projectId}::uuid`)
       .orderBy('stripe')
       .execute()
       .then((r) => r.map((x) => x.id));
@@ -38,6 +50,16 @@ export const ledgerRepo = {
 
   stripeBalances(db: Queryable, ids: number[]) {
     return db.selectFrom('ledger_accounts').select(['id', 'balance']).where('id', 'in', ids).execute();
+  },
+
+  /** Locks one of `ids` that no one holds (`preferred` first, else at random); null when all are held. */
+  lockFreeStripe(db: Queryable, ids: number[], preferred: number | null) {
+    return sql<{ id: number }>`
+      select id from ledger_accounts where id in (${sql.join(ids.map((i) => sql`${i}::int8`))})
+      order by (id = ${preferred ?? -1}::int8) desc, random() limit 1
+      for update skip locked`
+      .execute(db)
+      .then((r) => r.rows[0]?.id ?? null);
   },
 
   lockStripes(db: Queryable, ids: number[]) {
@@ -63,6 +85,16 @@ export const ledgerRepo = {
 
   async insertProjectTerms(db: Queryable, row: { project_id: string; org_id: string; fee_bp: number; budget_account: number; committed_account: number; fees_account: number }) {
     await db.insertInto('ledger_projects').values(row).onConflict((oc) => oc.column('project_id').doNothing()).execute();
+  },
+
+  /** Projects paused now whose pause the money module noted (candidates for a resume). */
+  pausedForFunds(db: Queryable, limit: number) {
+    return sql<{ project_id: string }>`
+      select l.project_id from ledger_projects l join projects p on p.id = l.project_id
+      where l.pause_reason is not null and p.status = 'paused' and p.status_reason = l.pause_reason
+      limit ${limit}`
+      .execute(db)
+      .then((r) => r.rows.map((x) => x.project_id));
   },
 
   setPauseReason(db: Queryable, projectId: string, reason: string | null) {
@@ -182,7 +214,7 @@ export const ledgerRepo = {
         order by c.id desc limit 1
       ), v as (
         select c.ref, coalesce((c.meta->>'pay')::int8, 0) as pay, coalesce((c.meta->>'fee')::int8, 0) as fee,
-               (select id from ledger_accounts where kind = 'worker_pending' and owner_id = ${k.workerId}::uuid and stripe = 0) as pending
+               (select id from ledger_accounts where kind = 'worker_pending' and ${ownerKey} = ${k.workerId}::uuid and stripe = 0) as pending
         from c
       ), t as (
         insert into ledger_transactions (kind, ref, settles, project_id, user_id, amount, meta)

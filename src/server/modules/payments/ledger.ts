@@ -168,9 +168,17 @@ export async function budgetBalance(db: Queryable, terms: FixedTerms | undefined
   return terms ? ledgerRepo.sumBalances(db, terms.stripes) : 0;
 }
 
-/** A credit to the budget: to `stripe` when given (where a reservation came from), else to a random stripe. */
-export function creditBudget(terms: FixedTerms, amount: number, stripe?: number | null): Leg {
-  const to = stripe && terms.stripes.includes(stripe) ? stripe : terms.stripes[Math.floor(Math.random() * terms.stripes.length)]!;
+/**
+ * A credit to the budget (a released reservation, a rejected task's pay): to `stripe` when given
+ * and free (where the reservation came from), else to any stripe no one holds — locked here, so
+ * a credit never waits for a stripe: a transaction crediting several (the lease sweeper) cannot
+ * deadlock with a claim that locks every stripe. Only with every stripe held does it wait, for
+ * `stripe` or a random one.
+ */
+export async function creditBudget(db: Queryable, terms: FixedTerms, amount: number, stripe?: number | null): Promise<Leg> {
+  const preferred = stripe && terms.stripes.includes(stripe) ? stripe : null;
+  const free = await ledgerRepo.lockFreeStripe(db, terms.stripes, preferred);
+  const to = free ?? preferred ?? terms.stripes[Math.floor(Math.random() * terms.stripes.length)]!;
   return { account: to, amount, cached: true };
 }
 

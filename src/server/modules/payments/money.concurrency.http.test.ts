@@ -11,7 +11,7 @@ import { createProject, insertItems, publish } from '../../../../test/helpers/fa
 import { closeQuietly, quickWorkers } from '../work/work-test-helpers.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import { PaymentsService } from './payments.service.ts';
-import { approveAnnotation } from './work-money.ts';
+import { approveAnnotation, resumeFundedProjects } from './work-money.ts';
 import { MACHINE_CROWD_QUALITY_RULES } from '../../../../test/helpers/crowd.ts';
 
 // A crowd at machine speed: abuse checks run, out of reach. This test is about money.
@@ -112,8 +112,11 @@ it(`${WORKERS} workers into a budget that runs out mid-way: never a won more tha
   }
 
   await Promise.all(workers.map((w, i) => run(w, i)));
-  // Leases walked away from end; then one last worker drains whatever their releases gave back.
+  // Leases walked away from end; the money sweeper's safety net resumes a project a lost wake-up
+  // left paused (a release committing while a claim paused it); then one last worker drains
+  // whatever the releases gave back.
   await t.app.workService.expire();
+  await resumeFundedProjects(t.db.db);
   const [last] = await quickWorkers(t, 1);
   await run(last!, 0);
   await t.app.workService.expire();

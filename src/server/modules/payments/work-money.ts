@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../core/app-error.ts';
 import { costWithFee } from '../../../core/money/arithmetic.ts';
-import type { Queryable } from '../../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, Queryable } from '../../../db/schema.ts';
 import { account, budgetBalance, creditBudget, type FixedTerms, fixedTerms, type Leg, post, takeFromBudget } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 
@@ -143,7 +144,7 @@ export async function releaseClaim(db: Queryable, k: WorkKey & { assignmentId: n
     projectId: k.projectId,
     userId: k.workerId,
     meta: { pay, fee, claim: claim.ref, assignmentId: k.assignmentId },
-    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, creditBudget(terms, pay + fee, stripeOf(claim.meta))],
+    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, await creditBudget(db, terms, pay + fee, stripeOf(claim.meta))],
   });
   if (r.status === 'settled' && r.by !== 'release') throw new AppError('invalid_state', 'this task was already submitted; its reservation cannot be released');
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
@@ -233,7 +234,7 @@ export async function settleWork(db: Queryable, k: WorkKey, verdict: Verdict): P
       : [
           { account: pending, amount: -pay, cached: true },
           { account: terms.committed_account, amount: -fee, cached: false },
-          creditBudget(terms, pay + fee),
+          await creditBudget(db, terms, pay + fee),
         ];
   const r = await post(db, {
     kind: verdict,
@@ -298,7 +299,7 @@ export async function releaseReview(db: Queryable, k: ReviewKey): Promise<void> 
     projectId: k.projectId,
     userId: k.reviewerId,
     meta: { pay, fee },
-    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, creditBudget(terms, pay + fee, stripeOf(res.meta))],
+    legs: [{ account: terms.committed_account, amount: -(pay + fee), cached: false }, await creditBudget(db, terms, pay + fee, stripeOf(res.meta))],
   });
   if (r.status === 'settled') throw new AppError('invalid_state', 'this review was already paid');
   if (r.status === 'posted') await resumeIfFunded(db, k.projectId);
@@ -378,6 +379,21 @@ async function pauseForFunds(db: Queryable, projectId: string, status: string, r
   if (!(await ledgerRepo.pauseProject(db, projectId, reason))) return false;
   await ledgerRepo.setPauseReason(db, projectId, reason);
   return true;
+}
+
+/**
+ * The safety net for a lost wake-up: a claim that leaves too little pauses the project in its own
+ * transaction, and a release committing at the same moment can check before that pause is
+ * visible (it sees an active project, so it resumes nothing) — the project would stay paused with
+ * money in its budget. The money sweeper calls this every tick: each project paused for funds
+ * whose budget covers a task again is resumed. Returns how many.
+ */
+export async function resumeFundedProjects(db: Kysely<Database>): Promise<number> {
+  let n = 0;
+  for (const projectId of await ledgerRepo.pausedForFunds(db, 100)) {
+    if (await db.transaction().execute((trx) => resumeIfFunded(trx, projectId))) n++;
+  }
+  return n;
 }
 
 /** Resumes a project this module paused for lack of funds once its budget covers a task again. */

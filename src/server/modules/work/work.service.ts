@@ -170,8 +170,22 @@ export class WorkService {
   }
 
   /** Runs `fn` in a transaction when `needed` (hooks to run), else straight on the pool: one round trip. */
-  private run<T>(needed: boolean, fn: (q: Queryable) => Promise<T>): Promise<T> {
-    return needed ? this.ctx.db.transaction().execute((trx) => fn(trx)) : fn(this.ctx.db);
+  /**
+   * `fn` in a transaction when hooks may write (else on the pool). A transaction PostgreSQL chose
+   * as a deadlock victim (or a serialization failure) was rolled back whole: it runs again, up to
+   * twice, after a short random pause.
+   */
+  private async run<T>(needed: boolean, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    if (!needed) return fn(this.ctx.db);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.ctx.db.transaction().execute((trx) => fn(trx));
+      } catch (e) {
+        const code = pgCode(e);
+        if (attempt >= 2 || (code !== '40P01' && code !== '40001')) throw e;
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      }
+    }
   }
 
   // ---- claims -----------------------------------------------------------------------------
