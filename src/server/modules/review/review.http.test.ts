@@ -36,6 +36,21 @@ async function answer(w: Client, projectId: string, label: string) {
 }
 
 describe('review over HTTP', () => {
+  it('first K: the first answers of each worker are sampled, then not; a first-K raised later samples the next ones again', async () => {
+    const p = await project({ reviewFirstK: 2, reviewRate: 0 }, 8);
+    const [w1, w2] = [await signup(t.app, 'worker'), await signup(t.app, 'worker')];
+    const statuses = async (w: Client, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await answer(w, p.id, 'pos')).annotation.status);
+      return out;
+    };
+    expect(await statuses(w1, 3)).toEqual(['pending_review', 'pending_review', 'submitted']);
+    expect(await statuses(w2, 1)).toEqual(['pending_review']); // counted per worker
+    expect((await requester.patch(`/api/projects/${p.id}`, { settings: { reviewFirstK: 4 } })).statusCode).toBe(200);
+    // w1 has 3 earlier answers: the 4th is still among the first 4, the 5th is not
+    expect(await statuses(w1, 2)).toEqual(['pending_review', 'submitted']);
+  });
+
   it('the full loop: submit → sampled → rejected with a reason → the author sees it and fixes it → approved', async () => {
     const p = await project({ reviewFirstK: 1, reviewRate: 0, maxReworks: 2 });
     const worker = await signup(t.app, 'worker');

@@ -38,6 +38,8 @@ export class ReviewService {
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  /** project:worker → earlier answers known to be there (at least the first-K of that moment). */
+  private readonly reachedFirstK = new Map<string, number>();
 
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'log'>,
@@ -61,12 +63,29 @@ export class ReviewService {
     const s = c.project.settings;
     const isRework = c.assignment.kind === 'rework';
     if (!isRework && s.reviewRate <= 0 && s.reviewFirstK <= 0) return;
-    const prior = isRework || s.reviewFirstK <= 0 ? s.reviewFirstK : await reviewRepo.priorAnswers(trx, c.project.id, c.workerId, c.annotation.id, s.reviewFirstK);
+    const prior = isRework || s.reviewFirstK <= 0 ? s.reviewFirstK : await this.priorAnswers(trx, c, s.reviewFirstK);
     const reason = reviewReason({ isGold: false, isRework, priorAnswers: prior }, s, this.random());
     if (!reason) return;
     await this.sendToReview(trx, { id: c.annotation.id, projectId: c.project.id, workerId: c.workerId }, reason);
     c.annotation.status = 'pending_review';
   };
+
+  /**
+   * The worker's earlier answers in the project, counted up to `k`. A worker who had `k` has them
+   * for good (later answers only add), so that is remembered and the count is not run again on
+   * their every submit — unless the project raises its first-K later.
+   */
+  private async priorAnswers(trx: Queryable, c: { project: { id: string }; workerId: string; annotation: { id: number } }, k: number): Promise<number> {
+    const key = `${c.project.id}:${c.workerId}`;
+    const known = this.reachedFirstK.get(key) ?? 0;
+    if (known >= k) return known;
+    const n = await reviewRepo.priorAnswers(trx, c.project.id, c.workerId, c.annotation.id, k);
+    if (n >= k) {
+      if (this.reachedFirstK.size >= 100_000) this.reachedFirstK.clear();
+      this.reachedFirstK.set(key, n);
+    }
+    return n;
+  }
 
   private async sendToReview(q: Queryable, a: { id: number; projectId: string; workerId: string }, reason: string) {
     await reviewRepo.markPendingReview(q, a.id);
