@@ -31,7 +31,7 @@ describe('inference in the served app', () => {
       for (;;) {
         const r = await w.raw('POST', `/api/work/projects/${project.id}/next`, undefined, ip);
         if (r.status === 204) break;
-        const { assignment } = await r.json();
+        const { assignment } = (await r.json()) as { assignment: { id: number; item: { data: { text: string } } } };
         const label = assignment.item.data.text.includes('당첨') ? '스팸' : k === 2 ? '스팸' : '정상';
         await w.json('POST', `/api/work/assignments/${assignment.id}/submit`, { result: { label } }, ip);
       }
