@@ -20,15 +20,16 @@ describe('the claim statement', () => {
     const r = await signup(t.app, 'requester');
     const { project, items } = await activeProject(t, r, { n: 2, settings: { overlap: 1 } });
     const [w] = await quickWorkers(t, 1);
-    const first = (await workRepo.claimNew(t.db.db, { projectId: project.id, workerId: w!.user.id, leaseSeconds: 60 })) as { busy: null; id: number; item_id: number };
+    const who = { projectId: project.id, workerId: w!.user.id };
+    const first = (await workRepo.claimNew(t.db.db, { ...who, leaseSeconds: 60 }))!;
     expect(first.item_id).toBe(Math.min(...items)); // lowest claimable id first
     await sql`update assignments set status = 'submitted' where id = ${first.id}`.execute(t.db.db);
     await sql`update items set answers = 1, state = 'complete' where id = ${first.item_id}`.execute(t.db.db);
-    const second = await workRepo.claimNew(t.db.db, { projectId: project.id, workerId: w!.user.id, leaseSeconds: 60 });
-    expect(second).toMatchObject({ busy: null, item_id: items.find((i) => i !== first.item_id) });
+    const second = (await workRepo.claimNew(t.db.db, { ...who, leaseSeconds: 60 }))!;
+    expect(second).toMatchObject({ item_id: items.find((i) => i !== first.item_id) });
     await sql`update assignments set status = 'submitted' where id = ${second.id}`.execute(t.db.db);
-    const none = await workRepo.claimNew(t.db.db, { projectId: project.id, workerId: w!.user.id, leaseSeconds: 60 });
-    expect(none).toMatchObject({ busy: false, id: null });
+    expect(await workRepo.claimNew(t.db.db, { ...who, leaseSeconds: 60 })).toBeNull();
+    expect(await workRepo.claimableLeft(t.db.db, who)).toBe(false);
   });
 
   // Needs a second connection holding row locks: PostgreSQL only (PGlite has one connection).
@@ -62,8 +63,8 @@ describe('the claim statement', () => {
     });
     const [w2] = await quickWorkers(t, 1);
     await holdLocks(items, async () => {
-      const bare = await workRepo.claimNew(t.db.db, { projectId: project.id, workerId: w2!.user.id, leaseSeconds: 60 });
-      expect(bare).toMatchObject({ busy: true, id: null });
+      expect(await workRepo.claimNew(t.db.db, { projectId: project.id, workerId: w2!.user.id, leaseSeconds: 60 })).toBeNull();
+      expect(await workRepo.claimableLeft(t.db.db, { projectId: project.id, workerId: w2!.user.id })).toBe(true);
     });
   });
 });

@@ -189,7 +189,7 @@ export const workRepo = {
    */
   claimNew(db: Queryable, p: { projectId: string; workerId: string; leaseSeconds: number }) {
     const neverHad = sql`(select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new' limit 1) is null`;
-    return sql<{ busy: boolean | null } & ({ id: null } | HandoutRow)>`
+    return sql<HandoutRow>`
       with pick as (
         select i.id from items i
         where i.project_id = ${p.projectId}::uuid and i.claimable and ${neverHad}
@@ -207,14 +207,25 @@ export const workRepo = {
         from upd
         returning id, kind, item_id, expires_at
       )
-      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data,
-             case when ins.id is null then exists (
-               select 1 from items i where i.project_id = ${p.projectId}::uuid and i.claimable and ${neverHad}
-             ) end as busy
-      from (select 1) as one
-      left join (ins join upd on upd.id = ins.item_id) on true`
+      select ins.id, ins.kind, ins.item_id, ins.expires_at, null::text as rework_comment, null::jsonb as previous_result, upd.data
+      from ins join upd on upd.id = ins.item_id`
       .execute(db)
-      .then((r) => r.rows[0]!);
+      .then((r) => r.rows[0] ?? null);
+  },
+
+  /**
+   * After a claim that got nothing: are claimable items this worker never had left at all? Then
+   * concurrent claims held every one of them locked at that instant (`busy`). Kept out of the
+   * claim statement, which is planned on every run: its plan stays small.
+   */
+  claimableLeft(db: Queryable, p: { projectId: string; workerId: string }) {
+    return sql<{ left: boolean }>`
+      select exists (
+        select 1 from items i where i.project_id = ${p.projectId}::uuid and i.claimable
+          and (select 1 from assignments x where x.item_id = i.id and x.worker_id = ${p.workerId}::uuid and x.kind = 'new' limit 1) is null
+      ) as left`
+      .execute(db)
+      .then((r) => r.rows[0]!.left);
   },
 
   /**

@@ -255,8 +255,8 @@ export class WorkService {
         // those claims commit within a round trip or two, so go again rather than answer 204.
         for (let i = 0; i < CLAIM_TRIES; i++) {
           const row = await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds });
-          if (row.id !== null) return row as HandoutRow;
-          if (!row.busy) break;
+          if (row) return row;
+          if (!(await workRepo.claimableLeft(q, { projectId: project.id, workerId }))) break;
         }
         throw new EmptyClaim();
       });
