@@ -106,6 +106,21 @@ describe('validateTemplate: the template itself', () => {
     });
   });
 
+  it('names a type that is not a string without calling its toString (a property test found {toString: false} threw)', () => {
+    const r = validateTemplate({
+      display: [{ type: { toString: false }, field: 'f' }],
+      controls: [{ type: ['single_choice'], name: 'x' }, { type: 3, name: 'y' }],
+    });
+    expect(r).toMatchObject({
+      ok: false,
+      problems: expect.arrayContaining([
+        { path: '/display/0/type', problem: expect.stringMatching(/^unknown display type an object; expected one of/) },
+        { path: '/controls/0/type', problem: expect.stringMatching(/^unknown control type an array;/) },
+        { path: '/controls/1/type', problem: expect.stringMatching(/^unknown control type 3;/) },
+      ]),
+    });
+  });
+
   it('checks control names: required, form, uniqueness, reserved', () => {
     const r = validateTemplate({
       display: [],

@@ -29,6 +29,9 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Obj, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 const quote = (s: string) => JSON.stringify(s);
+/** A value as a problem message names it (never String() on an object: its toString may be anything). */
+const named = (v: unknown): string =>
+  typeof v === 'string' ? quote(v) : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : String(v);
 const list = (xs: readonly string[]) => xs.map(quote).join(', ');
 
 /** Collects problems; the small readers below return undefined after reporting. */
@@ -231,7 +234,7 @@ function readDisplay(input: Obj, p: Problems): { display: DisplayField[]; shown:
     else if (typeof type !== 'string' || !(DISPLAY_TYPES as readonly string[]).includes(type)) {
       p.add(
         pointer(at, 'type'),
-        `unknown display type ${typeof type === 'string' ? quote(type) : String(type)}; expected one of ${list(DISPLAY_TYPES)}`,
+        `unknown display type ${named(type)}; expected one of ${list(DISPLAY_TYPES)}`,
       );
     } else okType = type as DisplayType;
     const field = readString(entry, 'field', at, p, { required: true, max: LIMITS.fieldLength });
@@ -465,7 +468,7 @@ function readControls(input: Obj, shown: Shown, p: Problems): Control[] {
     if (typeof type !== 'string' || !(CONTROL_TYPES as readonly string[]).includes(type)) {
       return p.add(
         pointer(at, 'type'),
-        `unknown control type ${typeof type === 'string' ? quote(type) : String(type)}; expected one of ${list(CONTROL_TYPES)}`,
+        `unknown control type ${named(type)}; expected one of ${list(CONTROL_TYPES)}`,
       );
     }
     const t = type as ControlType;
