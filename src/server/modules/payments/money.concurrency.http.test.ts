@@ -87,7 +87,8 @@ it(`${WORKERS} workers into a budget that runs out mid-way: never a won more tha
       const url = `/api/work/assignments/${a.id}/submit`;
       const body = { result: { label: a.item.id % 2 ? 'pos' : 'neg' } };
       if (kind === 'skipper' && n % 3 === 1) {
-        expect((await w.post(`/api/work/assignments/${a.id}/skip`)).statusCode).toBe(204);
+        const skipped = await w.post(`/api/work/assignments/${a.id}/skip`);
+        expect(skipped.statusCode, `${skipped.body} ${t.serverErrors.slice(-3).join('\n')}`).toBe(204);
         stats.skips++;
         continue;
       }
@@ -96,7 +97,7 @@ it(`${WORKERS} workers into a budget that runs out mid-way: never a won more tha
         if (t.db.kind === 'pglite') await t.db.db.updateTable('assignments').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', a.id).execute();
         else await sleep(lease * 1000 + 150);
         const late = await w.post(url, body);
-        expect(late.statusCode, late.body).toBe(409);
+        expect(late.statusCode, `${late.body} ${t.serverErrors.slice(-3).join('\n')}`).toBe(409);
         stats.expired409++;
         continue;
       }

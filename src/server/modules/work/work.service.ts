@@ -383,7 +383,7 @@ export class WorkService {
     const a = await this.loadOwn(user, assignmentId);
     if (a.status === 'submitted') throw new AppError('invalid_state', 'this task was already submitted');
     if (a.status !== 'leased' && a.status !== 'pending') return;
-    await this.ctx.db.transaction().execute(async (trx) => {
+    await this.run(true, async (trx) => {
       const r = await workRepo.skip(trx, a.id, user.id);
       if (!r) return;
       let rejected: number | null = null;
