@@ -104,21 +104,22 @@ async function reserve(
   c: { kind: string; ref: string; total: number; projectId: string; userId: string; meta: Record<string, unknown> },
 ): Promise<{ left: number } | null> {
   const base = { committedAccount: terms.committed_account, ...c };
-  // A try that finds its stripe emptied meanwhile still holds that stripe's lock (FOR UPDATE keeps
-  // the lock on a row it re-checks and drops). Locking every stripe in id order while holding one
-  // out of order deadlocks with the next claim doing the same: the tries run under a savepoint,
-  // rolled back (locks and all) before the fallback.
-  const inTx = db.isTransaction;
-  if (inTx) await sql`savepoint reserve_one`.execute(db);
   let got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
   if (!got) {
     const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= c.total);
     if (covering.length) {
       const one = covering[Math.floor(Math.random() * covering.length)]!.id;
+      // Waiting for a stripe another claim holds, this try often finds it emptied meanwhile — and
+      // still holds its lock (FOR UPDATE keeps the lock on a row it re-checks and drops). Locking
+      // every stripe in id order while holding one out of order deadlocks with the next claim
+      // doing the same, so this try runs under a savepoint, rolled back (locks and all) if it
+      // fails. (Only here: the first, SKIP LOCKED try waits for nothing and rarely drops a row.)
+      const inTx = db.isTransaction;
+      if (inTx) await sql`savepoint reserve_one`.execute(db);
       got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: [one], skipLocked: false });
+      if (inTx) await sql.raw(got ? 'release savepoint reserve_one' : 'rollback to savepoint reserve_one').execute(db);
     }
   }
-  if (inTx) await sql.raw(got ? 'release savepoint reserve_one' : 'rollback to savepoint reserve_one').execute(db);
   if (got) return { left: got.before - c.total };
   // No single stripe covers it (the budget is nearly spent, or spread thin): lock them all.
   const legs = await takeFromBudget(db, terms, c.total);
