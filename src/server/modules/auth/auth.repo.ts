@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable, Selectable } from 'kysely';
 import type { Queryable } from '../../../db/schema.ts';
 import type { Role, UsersTable } from '../../../db/tables/foundation.ts';
@@ -46,17 +47,17 @@ export const authRepo = {
       .execute();
   },
 
-  /** The live session with this id and its user, or nothing. */
-  findLiveSession(db: Queryable, id: string) {
+  /** The live sessions with these ids and their users (one row per live session found). */
+  findLiveSessions(db: Queryable, ids: string[]) {
     return db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('users')
       .select(['sessions.id as session_id'])
-      .where('sessions.id', '=', id)
+      .where('sessions.id', '=', sql<string>`any(${ids}::text[])`)
       .where('sessions.revoked_at', 'is', null)
-      .where('sessions.expires_at', '>', new Date())
-      .executeTakeFirst();
+      .where('sessions.expires_at', '>', sql<Date>`now()`)
+      .execute();
   },
 
   revokeSession(db: Queryable, id: string) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { AppError } from '../../../core/app-error.ts';
 import type { Role } from '../../../db/tables/foundation.ts';
 import type { AppContext } from '../../context.ts';
+import { Coalescer } from '../../coalescer.ts';
 import { FailureLimiter } from '../../rate-limit.ts';
 import { authRepo, type UserRow } from './auth.repo.ts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
@@ -120,9 +121,23 @@ export class AuthService {
     await authRepo.revokeSession(this.ctx.db, sha256(token));
   }
 
+  /**
+   * Every request with a session cookie looks its session up: concurrent lookups go to the
+   * database together, one statement per batch (see coalescer.ts). Each lookup still reads the
+   * database after its request arrived: a logout or a pause counts at once.
+   */
+  private readonly sessions = new Coalescer<string, UserRow & { session_id: string } | undefined>(
+    async (_lane, ids) => {
+      const rows = await authRepo.findLiveSessions(this.ctx.db, [...new Set(ids)]);
+      const byId = new Map(rows.map((r) => [r.session_id, r]));
+      return ids.map((id) => byId.get(id));
+    },
+    { max: 500 },
+  );
+
   /** The user behind a session cookie, or null when it is unknown, revoked or expired. */
   async userForSession(token: string) {
-    const row = await authRepo.findLiveSession(this.ctx.db, sha256(token));
+    const row = await this.sessions.call('', sha256(token));
     return row ? { user: row, sessionId: row.session_id } : null;
   }
 

@@ -7,7 +7,17 @@ import { workRoutes } from './work.routes.ts';
 import { type WorkOptions, WorkService } from './work.service.ts';
 
 export { createRework, type ReworkCreated } from './rework.ts';
-export { NoWork, type ClaimGuard, type ReleaseContext, type ReleaseHook, type SubmitContext, type SubmitHook, type WorkProject } from './work.hooks.ts';
+export {
+  NoWork,
+  type ClaimBatchGuard,
+  type ClaimGuard,
+  type ReleaseContext,
+  type ReleaseHook,
+  type SubmitBatchHook,
+  type SubmitContext,
+  type SubmitHook,
+  type WorkProject,
+} from './work.hooks.ts';
 export { WorkService, estimatedEarnings, type EarningsSource } from './work.service.ts';
 export { workRepo } from './work.repo.ts';
 

@@ -34,6 +34,17 @@ export interface WorkProject {
  */
 export type ClaimGuard = (trx: Trx, project: WorkProject, workerId: string) => void | Promise<void>;
 
+/**
+ * The batch form of a ClaimGuard. Under load the work module claims for several workers of one
+ * project in one transaction (one statement locks the items, one writes every lease); the batch
+ * guard then runs once for all of them, after the items are chosen and before the leases are
+ * written. Each worker appears once. It must leave the database as the ClaimGuard run for each
+ * worker in turn would — in fewer statements. Throwing anything (an AppError, NoWork) rolls the
+ * whole batch back, and every claim of it then runs alone with the per-claim guard, which decides
+ * that worker's answer: a batch guard never has to refuse one worker and let the others through.
+ */
+export type ClaimBatchGuard = (trx: Trx, project: WorkProject, workerIds: string[]) => void | Promise<void>;
+
 export interface SubmitContext {
   project: WorkProject;
   workerId: string;
@@ -56,6 +67,16 @@ export interface SubmitContext {
 
 /** Runs inside the submit transaction after the annotation, assignment and item counters changed. */
 export type SubmitHook = (trx: Trx, ctx: SubmitContext) => void | Promise<void>;
+
+/**
+ * The batch form of a SubmitHook: once for several submits of ONE project stored by one
+ * statement in one transaction (each worker and each assignment appears once; the array is in
+ * the order the submits were stored). It must leave the database, and every `ctx` (e.g.
+ * `annotation.status`), as the SubmitHook run for each ctx in turn would — in fewer statements.
+ * Hooks run hook by hook: every ctx through the first module's hook, then the second's. A throw
+ * rolls the whole batch back; every submit of it then runs alone with the per-submit hooks.
+ */
+export type SubmitBatchHook = (trx: Trx, ctxs: SubmitContext[]) => void | Promise<void>;
 
 export interface ReleaseContext {
   projectId: string;
@@ -83,6 +104,30 @@ export class NoWork extends Error {
 
 export class WorkHooks {
   readonly claimGuards: ClaimGuard[] = [];
+  /** Parallel to `claimGuards`: each guard's batch form (or a loop over the guard). */
+  readonly claimBatchGuards: ClaimBatchGuard[] = [];
   readonly submitHooks: SubmitHook[] = [];
+  /** Parallel to `submitHooks`: each hook's batch form (or a loop over the hook). */
+  readonly submitBatchHooks: SubmitBatchHook[] = [];
   readonly releaseHooks: ReleaseHook[] = [];
+
+  addClaimGuard(fn: ClaimGuard, batch?: ClaimBatchGuard): void {
+    this.claimGuards.push(fn);
+    this.claimBatchGuards.push(
+      batch ??
+        (async (trx, project, workerIds) => {
+          for (const w of workerIds) await fn(trx, project, w);
+        }),
+    );
+  }
+
+  addSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void {
+    this.submitHooks.push(fn);
+    this.submitBatchHooks.push(
+      batch ??
+        (async (trx, ctxs) => {
+          for (const c of ctxs) await fn(trx, c);
+        }),
+    );
+  }
 }

@@ -100,47 +100,66 @@ export interface ReleasedRow {
 
 const first = <T>(r: { rows: T[] }): T | undefined => r.rows[0];
 
+export type NextStateRow = ProjectForWorkerRow & {
+  worker_id: string;
+  l_id: number | null;
+  l_kind: 'new' | 'rework' | null;
+  l_item_id: number | null;
+  l_expires_at: Date | null;
+  l_rework_comment: string | null;
+  l_live: boolean | null;
+  l_data: Json | null;
+  l_previous_result: Json | null;
+  has_rework: boolean;
+};
+
+/** A claim chosen in a batch: the worker and the item they get. */
+export interface LeasePair {
+  workerId: string;
+  itemId: number;
+}
+
+/** One submit of a batch, validated. */
+export interface SubmitRow {
+  assignmentId: number;
+  workerId: string;
+  result: unknown;
+  isGold: boolean;
+  goldCorrect: boolean | null;
+  idempotencyKey: string | null;
+}
+
 export const workRepo = {
   /**
-   * Everything `next` needs before claiming, in one round trip: the project, the worker's standing
-   * in it, their leased assignment there (at most one: a unique index), live or not, and whether
-   * a rework waits for them.
+   * Everything `next` needs before claiming, in one round trip, for one or several workers of a
+   * project (`next` coalesces concurrent calls): the project, each worker's standing in it, their
+   * leased assignment there (at most one: a unique index), live or not, and whether a rework
+   * waits for them. One row per worker, in the order given; none when the project does not exist.
    */
-  nextState(db: Queryable, projectId: string, workerId: string) {
-    return sql<
-      ProjectForWorkerRow & {
-        l_id: number | null;
-        l_kind: 'new' | 'rework' | null;
-        l_item_id: number | null;
-        l_expires_at: Date | null;
-        l_rework_comment: string | null;
-        l_live: boolean | null;
-        l_data: Json | null;
-        l_previous_result: Json | null;
-        has_rework: boolean;
-      }
-    >`
-      select p.id, p.org_id, p.name, p.instructions, p.template, p.settings, p.tags, p.status, p.status_reason,
+  nextStates(db: Queryable, projectId: string, workerIds: string[]) {
+    return sql<NextStateRow>`
+      select w.worker_id, p.id, p.org_id, p.name, p.instructions, p.template, p.settings, p.tags, p.status, p.status_reason,
              pw.status as pw_status, pw.reason as pw_reason,
              l.id as l_id, l.kind as l_kind, l.item_id as l_item_id, l.expires_at as l_expires_at,
              l.rework_comment as l_rework_comment, l.live as l_live, l.data as l_data, l.previous_result as l_previous_result,
              exists (select 1 from assignments r
-                     where r.worker_id = ${workerId}::uuid and r.project_id = p.id and r.status = 'pending') as has_rework
-      from projects p
+                     where r.worker_id = w.worker_id and r.project_id = p.id and r.status = 'pending') as has_rework
+      from unnest(${workerIds}::uuid[]) with ordinality as w(worker_id, ord)
+      cross join (select * from projects where id = ${projectId}::uuid) p
       left join lateral (
-        select status, reason from project_workers where project_id = p.id and worker_id = ${workerId}::uuid limit 1
+        select status, reason from project_workers where project_id = p.id and worker_id = w.worker_id limit 1
       ) pw on true
       left join lateral (
         select a.id, a.kind, a.item_id, a.expires_at, a.rework_comment, (a.expires_at > now()) as live,
                (select data from items where id = a.item_id) as data,
                (select result from annotations where id = a.previous_annotation_id) as previous_result
         from assignments a
-        where a.worker_id = ${workerId}::uuid and a.project_id = p.id and a.status = 'leased'
+        where a.worker_id = w.worker_id and a.project_id = p.id and a.status = 'leased'
         limit 1
       ) l on true
-      where p.id = ${projectId}::uuid`
+      order by w.ord`
       .execute(db)
-      .then(first);
+      .then((r) => r.rows);
   },
 
   /** Leases the worker's oldest rework waiting in this project, if any. */
@@ -292,17 +311,15 @@ export const workRepo = {
   },
 
   /**
-   * Everything submit, skip and GET need about one assignment, in one read: the assignment, its
-   * item and project, the worker's standing, the annotation it already produced (`done`), and the
-   * annotation this worker stored under `idempotencyKey` (`by_key`), if any.
+   * Everything submit, skip and GET need about one or several assignments (submit coalesces
+   * concurrent calls), in one read: the assignment, its item and project, the worker's standing,
+   * the annotation it already produced (`done`), and the annotation this worker stored under the
+   * Idempotency-Key asked about (`by_key`), if any. One row per request that names an existing
+   * assignment, with `ord` = its position in `reqs` (from 1).
    */
-  loadAssignment(db: Queryable, id: number, idempotencyKey: string | null = null) {
-    // Without a key there is nothing to look up (and a scan of the worker's answers to prove it).
-    const byKey = idempotencyKey
-      ? sql`(select to_jsonb(k) from annotations k where k.worker_id = a.worker_id and k.idempotency_key = ${idempotencyKey}::text)`
-      : sql`null::jsonb`;
-    return sql<AssignmentFullRow>`
-      select a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.status, a.expires_at, a.created_at,
+  loadAssignments(db: Queryable, reqs: { id: number; key: string | null }[]) {
+    return sql<AssignmentFullRow & { ord: string }>`
+      select q.ord, a.id, a.project_id, a.item_id, a.worker_id, a.kind, a.status, a.expires_at, a.created_at,
              a.previous_annotation_id, a.rework_comment, (a.status = 'leased' and a.expires_at > now()) as live,
              i.data, i.gold, i.is_gold,
              (select result from annotations where id = a.previous_annotation_id) as previous_result,
@@ -310,8 +327,11 @@ export const workRepo = {
              p.settings as p_settings, p.template as p_template, p.tags as p_tags,
              pw.status as pw_status, pw.reason as pw_reason,
              (select to_jsonb(d) from annotations d where d.assignment_id = a.id) as done,
-             ${byKey} as by_key
-      from assignments a
+             -- Without a key there is nothing to look up (and no probe of the worker's answers).
+             case when q.key is null then null
+                  else (select to_jsonb(k) from annotations k where k.worker_id = a.worker_id and k.idempotency_key = q.key) end as by_key
+      from unnest(${reqs.map((r) => r.id)}::bigint[], ${reqs.map((r) => r.key)}::text[]) with ordinality as q(id, key, ord)
+      join assignments a on a.id = q.id
       cross join lateral (select data, gold, is_gold from items where id = a.item_id limit 1) i
       cross join lateral (
         select org_id, name, status, status_reason, settings, template, tags from projects where id = a.project_id limit 1
@@ -319,9 +339,9 @@ export const workRepo = {
       left join lateral (
         select status, reason from project_workers where project_id = a.project_id and worker_id = a.worker_id limit 1
       ) pw on true
-      where a.id = ${id}::bigint`
+      order by q.ord`
       .execute(db)
-      .then(first);
+      .then((r) => r.rows);
   },
 
   annotationByKey(db: Queryable, workerId: string, key: string) {
@@ -335,45 +355,111 @@ export const workRepo = {
   },
 
   /**
-   * Submits in one statement: the lease becomes 'submitted' (only if still live and held by this
-   * worker), the annotation is inserted with the server-measured duration, a rework's previous
-   * annotation becomes 'superseded', and a new answer counts on its item (complete at target;
-   * gold items never complete). Nothing is returned when the lease is not live any more.
+   * Stores one or several submits (of any assignments; submit coalesces concurrent calls) in one
+   * statement: each lease becomes 'submitted' (only if still live and held by that worker), its
+   * annotation is inserted with the server-measured duration, a rework's previous annotation
+   * becomes 'superseded', and a new answer counts on its item (complete at target; gold items
+   * never complete; several answers to one item in one batch count together). A submit whose
+   * lease is not live any more gets no row. Rows come in the order of `rows`.
    */
-  submit(
-    db: Queryable,
-    p: { assignmentId: number; workerId: string; result: unknown; isGold: boolean; goldCorrect: boolean | null; idempotencyKey: string | null },
-  ) {
+  submitMany(db: Queryable, rows: SubmitRow[]) {
     return sql<AnnotationRow & { item_state: 'open' | 'complete' | null }>`
-      with a as (
-        update assignments
+      with x as (
+        select * from unnest(${rows.map((r) => r.assignmentId)}::bigint[], ${rows.map((r) => r.workerId)}::uuid[],
+                             ${rows.map((r) => JSON.stringify(r.result))}::text[], ${rows.map((r) => r.isGold)}::boolean[],
+                             ${rows.map((r) => r.goldCorrect)}::boolean[], ${rows.map((r) => r.idempotencyKey)}::text[])
+               with ordinality as x(assignment_id, worker_id, result, is_gold, gold_correct, idempotency_key, ord)
+      ), a as (
+        update assignments s
         set status = 'submitted', finished_at = now()
-        where id = ${p.assignmentId}::bigint and worker_id = ${p.workerId}::uuid and status = 'leased' and expires_at > now()
-        returning id, project_id, item_id, worker_id, kind, previous_annotation_id, coalesce(leased_at, created_at) as started_at
+        from x
+        where s.id = x.assignment_id and s.worker_id = x.worker_id and s.status = 'leased' and s.expires_at > now()
+        returning s.id, s.project_id, s.item_id, s.worker_id, s.kind, s.previous_annotation_id, coalesce(s.leased_at, s.created_at) as started_at
       ), prev as (
         update annotations pa set status = 'superseded'
-        where pa.id = (select previous_annotation_id from a where kind = 'rework')
-        returning pa.rework_count
+        where pa.id = any (array(select previous_annotation_id from a where kind = 'rework'))
+        returning pa.id, pa.rework_count
       ), ins as (
         insert into annotations (project_id, item_id, worker_id, assignment_id, result, status, is_gold, gold_correct,
                                  duration_ms, idempotency_key, rework_count)
-        select a.project_id, a.item_id, a.worker_id, a.id, ${JSON.stringify(p.result)}::jsonb, 'submitted',
-               ${p.isGold}::boolean, ${p.goldCorrect}::boolean,
+        select a.project_id, a.item_id, a.worker_id, a.id, x.result::jsonb, 'submitted', x.is_gold, x.gold_correct,
                greatest(0, least(2147483647, round(extract(epoch from (now() - a.started_at)) * 1000)))::int,
-               ${p.idempotencyKey}::text, coalesce((select rework_count + 1 from prev), 0)
-        from a
+               x.idempotency_key, coalesce((select prev.rework_count + 1 from prev where prev.id = a.previous_annotation_id), 0)
+        from a join x on x.assignment_id = a.id
+        order by x.ord
         returning *
+      ), c as (
+        select item_id, count(*)::int as n from a where kind = 'new' group by item_id
       ), it as (
         update items i
-        set answers = i.answers + 1,
-            state = case when not i.is_gold and i.answers + 1 >= i.target then 'complete' else i.state end,
-            completed_at = case when not i.is_gold and i.answers + 1 >= i.target then coalesce(i.completed_at, now()) else i.completed_at end
-        where i.id = (select item_id from a where kind = 'new')
-        returning i.state
+        set answers = i.answers + c.n,
+            state = case when not i.is_gold and i.answers + c.n >= i.target then 'complete' else i.state end,
+            completed_at = case when not i.is_gold and i.answers + c.n >= i.target then coalesce(i.completed_at, now()) else i.completed_at end
+        from c
+        where i.id = c.item_id
+        returning i.id, i.state
       )
-      select ins.*, (select state from it) as item_state from ins`
+      select ins.*, (select it.state from it where it.id = ins.item_id) as item_state,
+             (select x.ord from x where x.assignment_id = ins.assignment_id) as ord
+      from ins
+      order by ord`
       .execute(db)
-      .then(first);
+      .then((r) => r.rows);
+  },
+
+  /**
+   * Locks, for a batch of claims in one project, the first `limit` claimable items by id (SKIP
+   * LOCKED, as `claimNew`), each with how many slots it has free and which of `workerIds` ever
+   * had it (one probe of the unique (item, worker) index per item). The caller chooses who gets
+   * what and writes the leases with `insertLeases` in the same transaction.
+   */
+  lockClaimable(db: Queryable, p: { projectId: string; workerIds: string[]; limit: number }) {
+    return sql<{ id: number; free: number; had: string[] }>`
+      with c as (
+        select i.id, i.target - i.reserved as free from items i
+        where i.project_id = ${p.projectId}::uuid and i.claimable
+        order by i.id
+        limit ${p.limit}::int
+        for no key update of i skip locked
+      )
+      select c.id, c.free,
+             array(select x.worker_id::text from assignments x
+                   where x.item_id = c.id and x.kind = 'new' and x.worker_id = any(${p.workerIds}::uuid[])) as had
+      from c order by c.id`
+      .execute(db)
+      .then((r) => r.rows);
+  },
+
+  /**
+   * Writes the leases a batch chose (items locked by `lockClaimable` in this transaction): the
+   * items' `reserved` counters, and one lease per pair. Rows in the order of `pairs`.
+   */
+  insertLeases(db: Queryable, p: { projectId: string; leaseSeconds: number; pairs: LeasePair[] }) {
+    return sql<HandoutRow & { worker_id: string }>`
+      with x as (
+        select * from unnest(${p.pairs.map((q) => q.itemId)}::bigint[], ${p.pairs.map((q) => q.workerId)}::uuid[])
+               with ordinality as x(item_id, worker_id, ord)
+      ), c as (
+        select item_id, count(*)::int as n from x group by item_id
+      ), upd as (
+        update items i set reserved = i.reserved + c.n
+        from c
+        where i.id = c.item_id and i.claimable and i.reserved + c.n <= i.target
+        returning i.id, i.data
+      ), ins as (
+        insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, leased_at)
+        select ${p.projectId}::uuid, x.item_id, x.worker_id, 'new', 'leased',
+               now() + make_interval(secs => ${p.leaseSeconds}::float8), now()
+        from x where x.item_id in (select id from upd)
+        order by x.ord
+        returning id, kind, item_id, worker_id, expires_at
+      )
+      select ins.id, ins.kind, ins.item_id, ins.worker_id::text as worker_id, ins.expires_at,
+             null::text as rework_comment, null::jsonb as previous_result, upd.data
+      from ins join upd on upd.id = ins.item_id
+      order by ins.id`
+      .execute(db)
+      .then((r) => r.rows);
   },
 
   /** Gives a lease (live or expired but not yet swept) or a waiting rework up; an ordinary item's slot is freed. */

@@ -11,17 +11,29 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { effectiveHourlyPay, instructionsSummary, rankFeed, seoulDayStart } from './feed.ts';
 import { gradeGold } from './gold.ts';
 import {
+  type ClaimBatchGuard,
   type ClaimGuard,
   NoWork,
   type ReleaseContext,
   type ReleaseHook,
+  type SubmitBatchHook,
   type SubmitContext,
   type SubmitHook,
   type Trx,
   WorkHooks,
   type WorkProject,
 } from './work.hooks.ts';
-import { type AnnotationRow, type AssignmentFullRow, type HandoutRow, type ProjectForWorkerRow, type ReleasedRow, workRepo } from './work.repo.ts';
+import { Coalescer } from '../../coalescer.ts';
+import {
+  type AnnotationRow,
+  type AssignmentFullRow,
+  type HandoutRow,
+  type LeasePair,
+  type NextStateRow,
+  type ProjectForWorkerRow,
+  type ReleasedRow,
+  workRepo,
+} from './work.repo.ts';
 
 export interface WorkOptions {
   /** Source of randomness for the gold mix (tests pass a seeded one). */
@@ -64,6 +76,38 @@ const SWEEP_BATCH = 500;
 const RETRYABLE = new Set(['40P01', '40001', '23505']);
 /** Claim statements per claim while every item left for the worker is locked by concurrent claims. */
 const CLAIM_TRIES = 4;
+/** Most claims or submits stored by one batch transaction. */
+const BATCH_MAX = 64;
+
+type ClaimOutcome = HandoutRow | 'empty' | 'refused';
+type SubmitOutcome = { annotation: AnnotationOut; replayed: boolean };
+
+/** A submit checked and validated, waiting to be stored (alone or in a batch). */
+interface SubmitJob {
+  user: AuthUser;
+  a: AssignmentFullRow;
+  stored: Record<string, unknown>;
+  goldCorrect: boolean | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Who gets which of the locked candidate items (lowest id first, as a lone claim would): each
+ * worker, in order, the first candidate with a free slot they never had. Workers left out (they
+ * had every candidate) claim alone afterwards.
+ */
+export function planClaims(candidates: { id: number; free: number; had: string[] }[], workerIds: string[]): LeasePair[] {
+  const free = candidates.map((c) => c.free);
+  const had = candidates.map((c) => new Set(c.had));
+  const pairs: LeasePair[] = [];
+  for (const workerId of workerIds) {
+    const k = candidates.findIndex((_, i) => free[i]! > 0 && !had[i]!.has(workerId));
+    if (k < 0) continue;
+    free[k]!--;
+    pairs.push({ workerId, itemId: candidates[k]!.id });
+  }
+  return pairs;
+}
 
 /** Item data as a worker may see it: never the gold answer, whatever the import left in it. */
 export function workerData(data: Record<string, unknown>): Record<string, unknown> {
@@ -141,6 +185,41 @@ export class WorkService {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
 
+  /**
+   * Batching across workers (see coalescer.ts and CONTEXT.md "Batches"): concurrent calls of the
+   * hot path share statements. Reads share one statement per batch; claims and submits of one
+   * project share one transaction, with every module's hooks in their batch form.
+   */
+  private readonly states = new Coalescer<string, NextStateRow | undefined>(
+    async (projectId, workerIds) => {
+      const rows = await workRepo.nextStates(this.ctx.db, projectId, workerIds);
+      return workerIds.map((_, i) => rows[i]);
+    },
+    { max: 500 },
+  );
+  private readonly loads = new Coalescer<{ id: number; key: string | null }, AssignmentFullRow | undefined>(
+    async (_lane, reqs) => {
+      const rows = await workRepo.loadAssignments(this.ctx.db, reqs);
+      const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+      return reqs.map((_, i) => byOrd.get(i + 1));
+    },
+    { max: 500 },
+  );
+  private readonly claims = new Coalescer<{ project: WorkProject; workerId: string }, ClaimOutcome>(
+    (projectId, reqs) => this.claimBatch(projectId, reqs),
+    { max: BATCH_MAX, distinct: (r) => r.workerId },
+  );
+  private readonly submits = new Coalescer<SubmitJob, SubmitOutcome>((_projectId, jobs) => this.submitBatch(jobs), {
+    max: BATCH_MAX,
+    distinct: (j) => j.user.id,
+  });
+  /** What the batches did: how many, how many requests, how many rolled back to run alone and why. */
+  readonly batchStats = {
+    claims: this.claims.stats,
+    submits: this.submits.stats,
+    fallbacks: { claim: 0, submit: 0 } as Record<'claim' | 'submit', number>,
+  };
+
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'log' | 'dbKind'>,
     opts: WorkOptions = {},
@@ -151,11 +230,13 @@ export class WorkService {
 
   // ---- extension points (see work.hooks.ts) -----------------------------------------------
 
-  registerClaimGuard(fn: ClaimGuard): void {
-    this.hooks.claimGuards.push(fn);
+  /** `batch`: the guard's batch form (see ClaimBatchGuard); without it a batch runs `fn` per worker. */
+  registerClaimGuard(fn: ClaimGuard, batch?: ClaimBatchGuard): void {
+    this.hooks.addClaimGuard(fn, batch);
   }
-  registerSubmitHook(fn: SubmitHook): void {
-    this.hooks.submitHooks.push(fn);
+  /** `batch`: the hook's batch form (see SubmitBatchHook); without it a batch runs `fn` per submit. */
+  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void {
+    this.hooks.addSubmitHook(fn, batch);
   }
   registerReleaseHook(fn: ReleaseHook): void {
     this.hooks.releaseHooks.push(fn);
@@ -198,7 +279,7 @@ export class WorkService {
     assertActiveWorker(user);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const st = await workRepo.nextState(this.ctx.db, projectId, user.id);
+        const st = await this.states.call(projectId, user.id);
         if (!st || !visibleToWorkers(st.status)) throw new AppError('not_found', 'project not found');
         const project = toProject(st);
         const blocked = blockedReason(st, project, user);
@@ -222,7 +303,7 @@ export class WorkService {
           const rework = await workRepo.takeRework(this.ctx.db, user.id, projectId, project.settings.leaseSeconds);
           if (rework) return handoutOut(projectId, rework);
         }
-        const got = await this.claim(project, user.id);
+        const got = await this.claimOne(project, user.id);
         if (got === 'refused') return null;
         if (got !== 'empty') return handoutOut(projectId, got);
         // Nothing free: leases that ran out may still hold slots. Sweep this project and try again
@@ -242,9 +323,16 @@ export class WorkService {
     return null;
   }
 
-  private async claim(project: WorkProject, workerId: string): Promise<HandoutRow | 'empty' | 'refused'> {
+  /** A new item for the worker: gold at the project's gold rate (alone), else through the project's claim batches. */
+  private claimOne(project: WorkProject, workerId: string): Promise<ClaimOutcome> {
     const s = project.settings;
-    const tryGold = s.goldRate > 0 && this.random() < s.goldRate;
+    if (s.goldRate > 0 && this.random() < s.goldRate) return this.claim(project, workerId, true);
+    return this.claims.call(project.id, { project, workerId });
+  }
+
+  /** One claim in its own transaction (per-claim guards). */
+  private async claim(project: WorkProject, workerId: string, tryGold: boolean): Promise<ClaimOutcome> {
+    const s = project.settings;
     const guards = this.hooks.claimGuards;
     try {
       return await this.run(guards.length > 0, async (q) => {
@@ -267,10 +355,48 @@ export class WorkService {
     }
   }
 
+  /**
+   * Claims for several workers of one project in one transaction: lock the first claimable items
+   * (one statement), choose who gets what (planClaims), run the guards' batch forms once, write
+   * every lease (one statement). A worker the batch could not serve, and every worker of a batch
+   * that rolled back (a guard refused, a deadlock), claims alone.
+   */
+  private async claimBatch(projectId: string, reqs: { project: WorkProject; workerId: string }[]): Promise<(ClaimOutcome | Promise<ClaimOutcome>)[]> {
+    const alone = (r: { project: WorkProject; workerId: string }) => this.claim(r.project, r.workerId, false);
+    if (reqs.length === 1) return [alone(reqs[0]!)];
+    const project = reqs[0]!.project;
+    let got: Map<string, HandoutRow>;
+    try {
+      got = await this.run(true, async (q) => {
+        const workerIds = reqs.map((r) => r.workerId);
+        const candidates = await workRepo.lockClaimable(q, { projectId, workerIds, limit: 2 * reqs.length + 8 });
+        const pairs = planClaims(candidates, workerIds);
+        const out = new Map<string, HandoutRow>();
+        if (!pairs.length) return out;
+        for (const guard of this.hooks.claimBatchGuards) await guard(q as Trx, project, pairs.map((p) => p.workerId));
+        const rows = await workRepo.insertLeases(q, { projectId, leaseSeconds: project.settings.leaseSeconds, pairs });
+        if (rows.length !== pairs.length) throw new Error(`a batch claim wrote ${rows.length} of ${pairs.length} leases`);
+        for (const r of rows) out.set(r.worker_id, r);
+        return out;
+      });
+    } catch (e) {
+      this.fellBack('claim', e);
+      return reqs.map(alone);
+    }
+    return reqs.map((r) => got.get(r.workerId) ?? alone(r));
+  }
+
+  /** A batch rolled back and its requests run alone: expected for a refusal, worth a warning otherwise. */
+  private fellBack(kind: 'claim' | 'submit', e: unknown): void {
+    this.batchStats.fallbacks[kind]++;
+    if (e instanceof NoWork || e instanceof AppError || RETRYABLE.has(pgCode(e) ?? '')) return;
+    this.ctx.log.warn({ err: e }, `a ${kind} batch rolled back; its requests run one by one`);
+  }
+
   // ---- submit -----------------------------------------------------------------------------
 
   private async loadOwn(user: AuthUser, assignmentId: number, idempotencyKey: string | null = null): Promise<AssignmentFullRow> {
-    const a = await workRepo.loadAssignment(this.ctx.db, assignmentId, idempotencyKey);
+    const a = await this.loads.call('', { id: assignmentId, key: idempotencyKey });
     if (!a) throw new AppError('not_found', 'assignment not found');
     if (a.worker_id !== user.id) throw new AppError('forbidden', 'this assignment belongs to another worker');
     return a;
@@ -306,28 +432,43 @@ export class WorkService {
     const stored = compactResult(template, result as Record<string, never>);
     const goldCorrect = a.is_gold ? gradeGold(template, stored, a.gold) : null;
 
+    return this.submits.call(a.project_id, { user, a, stored, goldCorrect, idempotencyKey });
+  }
+
+  /** What a submit hook is told about a submit just stored. */
+  private submitContext(j: SubmitJob, ins: AnnotationRow & { item_state: 'open' | 'complete' | null }): SubmitContext {
+    const a = j.a;
+    return {
+      project: this.projectOfAssignment(a),
+      workerId: j.user.id,
+      assignment: { id: a.id, kind: a.kind, previousAnnotationId: a.previous_annotation_id },
+      item: { id: a.item_id, isGold: a.is_gold, state: ins.item_state ?? 'open' },
+      annotation: {
+        id: ins.id,
+        status: ins.status,
+        result: ins.result,
+        isGold: ins.is_gold,
+        goldCorrect: ins.gold_correct,
+        durationMs: ins.duration_ms,
+        reworkCount: ins.rework_count,
+        createdAt: new Date(ins.created_at),
+      },
+    };
+  }
+
+  private submitRow(j: SubmitJob) {
+    return { assignmentId: j.a.id, workerId: j.user.id, result: j.stored, isGold: j.a.is_gold, goldCorrect: j.goldCorrect, idempotencyKey: j.idempotencyKey };
+  }
+
+  /** One submit in its own transaction (per-submit hooks), with the answers to a lost race. */
+  private async storeOne(j: SubmitJob): Promise<SubmitOutcome> {
     const hooks = this.hooks.submitHooks;
     try {
       const row = await this.run(hooks.length > 0, async (q) => {
-        const ins = await workRepo.submit(q, { assignmentId: a.id, workerId: user.id, result: stored, isGold: a.is_gold, goldCorrect, idempotencyKey });
+        const [ins] = await workRepo.submitMany(q, [this.submitRow(j)]);
         if (!ins) throw new LeaseGone();
         if (hooks.length) {
-          const ctx: SubmitContext = {
-            project: this.projectOfAssignment(a),
-            workerId: user.id,
-            assignment: { id: a.id, kind: a.kind, previousAnnotationId: a.previous_annotation_id },
-            item: { id: a.item_id, isGold: a.is_gold, state: ins.item_state ?? 'open' },
-            annotation: {
-              id: ins.id,
-              status: ins.status,
-              result: ins.result,
-              isGold: ins.is_gold,
-              goldCorrect: ins.gold_correct,
-              durationMs: ins.duration_ms,
-              reworkCount: ins.rework_count,
-              createdAt: new Date(ins.created_at),
-            },
-          };
+          const ctx = this.submitContext(j, ins);
           for (const hook of hooks) await hook(q as Trx, ctx);
           // A hook that changed the status (review sampling) said so in the context.
           ins.status = ctx.annotation.status;
@@ -339,13 +480,40 @@ export class WorkService {
       if (e instanceof LeaseGone || pgCode(e) === '23505') {
         // A concurrent duplicate got there first (same assignment, or same key), or the lease
         // ended between our read and the write.
-        const now = await this.loadOwn(user, assignmentId, idempotencyKey);
+        const now = await this.loadOwn(j.user, j.a.id, j.idempotencyKey);
         const again = this.replayOf(now);
         if (again) return { annotation: annotationOut(again), replayed: true };
         this.assertSubmittable(now);
       }
       throw e;
     }
+  }
+
+  /**
+   * Stores several submits of one project in one transaction: one statement for every annotation,
+   * lease and item counter, then each hook's batch form once. A submit whose lease ended meanwhile,
+   * and every submit of a batch that rolled back, is stored alone (which answers it properly).
+   */
+  private async submitBatch(jobs: SubmitJob[]): Promise<(SubmitOutcome | Promise<SubmitOutcome>)[]> {
+    if (jobs.length === 1) return [this.storeOne(jobs[0]!)];
+    let stored: Map<number, AnnotationRow>;
+    try {
+      stored = await this.run(true, async (q) => {
+        const rows = await workRepo.submitMany(q, jobs.map((j) => this.submitRow(j)));
+        const byAssignment = new Map(jobs.map((j) => [j.a.id, j]));
+        const ctxs = rows.map((r) => this.submitContext(byAssignment.get(Number(r.assignment_id))!, r));
+        for (const hook of this.hooks.submitBatchHooks) if (ctxs.length) await hook(q as Trx, ctxs);
+        rows.forEach((r, i) => (r.status = ctxs[i]!.annotation.status));
+        return new Map(rows.map((r) => [Number(r.assignment_id), r]));
+      });
+    } catch (e) {
+      this.fellBack('submit', e);
+      return jobs.map((j) => this.storeOne(j));
+    }
+    return jobs.map((j) => {
+      const row = stored.get(j.a.id);
+      return row ? { annotation: annotationOut(row), replayed: false } : this.storeOne(j);
+    });
   }
 
   private assertSubmittable(a: AssignmentFullRow): void {

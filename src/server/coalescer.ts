@@ -1,0 +1,107 @@
+/**
+ * Coalescing of concurrent requests into batches ("group execution").
+ *
+ * Under load most of a statement's cost on this stack is per statement, not per row: a round
+ * trip, a bind, an executor start, a socket write on each side. So the hot paths (session
+ * lookups, `next`, submit) hand their database work to a Coalescer: per lane (a key such as a
+ * project id) at most one batch runs at a time; whatever arrives meanwhile waits and goes, all
+ * together, into the next batch, as one statement or one transaction. An idle lane starts at
+ * once (after the current turn of the event loop, so requests read together go together): a
+ * lone request waits for nothing, and the batch size grows with the load by itself.
+ *
+ * `distinct` names what must not meet itself in one batch (one worker's two concurrent calls):
+ * the later one waits for the next batch. `exec` answers every request of the batch, in order,
+ * with a value, a promise of one (e.g. the request run alone after all), or an Error.
+ */
+export interface CoalescerOptions<Req> {
+  /** Most requests in one batch. */
+  max: number;
+  /** Requests with the same `distinct` key never share a batch. */
+  distinct?: (req: Req) => string;
+}
+
+interface Waiting<Req, Res> {
+  req: Req;
+  resolve: (v: Res | PromiseLike<Res>) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Lane<Req, Res> {
+  waiting: Waiting<Req, Res>[];
+  busy: boolean;
+}
+
+export type Answer<Res> = Res | PromiseLike<Res> | Error;
+
+export class Coalescer<Req, Res> {
+  private readonly lanes = new Map<string, Lane<Req, Res>>();
+  /** Batches run and requests they carried (for tests and the bench). */
+  readonly stats = { batches: 0, requests: 0, largest: 0 };
+
+  constructor(
+    private readonly exec: (key: string, reqs: Req[]) => Promise<Answer<Res>[]>,
+    private readonly opts: CoalescerOptions<Req>,
+  ) {}
+
+  call(key: string, req: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      let lane = this.lanes.get(key);
+      if (!lane) {
+        lane = { waiting: [], busy: false };
+        this.lanes.set(key, lane);
+      }
+      lane.waiting.push({ req, resolve, reject });
+      if (lane.waiting.length === 1 && !lane.busy) {
+        const l = lane;
+        setImmediate(() => this.pump(key, l));
+      }
+    });
+  }
+
+  private pump(key: string, lane: Lane<Req, Res>): void {
+    if (lane.busy) return;
+    if (!lane.waiting.length) {
+      this.lanes.delete(key);
+      return;
+    }
+    const batch: Waiting<Req, Res>[] = [];
+    const rest: Waiting<Req, Res>[] = [];
+    const seen = new Set<string>();
+    for (const w of lane.waiting) {
+      const d = this.opts.distinct?.(w.req);
+      if (batch.length < this.opts.max && (d === undefined || !seen.has(d))) {
+        batch.push(w);
+        if (d !== undefined) seen.add(d);
+      } else rest.push(w);
+    }
+    lane.waiting = rest;
+    lane.busy = true;
+    this.stats.batches++;
+    this.stats.requests += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    let answers: Promise<Answer<Res>[]>;
+    try {
+      answers = this.exec(
+        key,
+        batch.map((w) => w.req),
+      );
+    } catch (e) {
+      answers = Promise.reject(e);
+    }
+    answers
+      .then(
+        (out) =>
+          batch.forEach((w, i) => {
+            const a = out[i];
+            if (a instanceof Error) w.reject(a);
+            else if (a === undefined && out.length <= i) w.reject(new Error('a batch left a request unanswered'));
+            else w.resolve(a as Res | PromiseLike<Res>);
+          }),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        lane.busy = false;
+        this.pump(key, lane);
+      });
+  }
+}
