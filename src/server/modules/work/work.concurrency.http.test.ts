@@ -156,4 +156,12 @@ it(`${WORKERS} workers on ${ITEMS} items × overlap ${OVERLAP}: exactly ${ITEMS 
   expect(stats.late409).toBeGreaterThan(0);
   expect(stats.replays).toBeGreaterThan(0);
   expect(stats.skips).toBeGreaterThan(0);
+  // The claims and submits went through batches of several workers (batching across workers is
+  // what this test must prove correct), and no batch rolled back for an unexpected error.
+  const batches = t.app.workService.batchStats;
+  console.log('[work concurrency] batches', JSON.stringify(batches));
+  expect(batches.claims.largest).toBeGreaterThan(1);
+  expect(batches.submits.largest).toBeGreaterThan(1);
+  expect(batches.claims.requests).toBeGreaterThan(batches.claims.batches);
+  expect(batches.submits.requests).toBeGreaterThan(batches.submits.batches);
 }, 960_000);

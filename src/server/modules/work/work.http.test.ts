@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../core/app-error.ts';
-import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
+import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
 import { createRework, NoWork, type WorkService } from './index.ts';
 import { activeProject, closeQuietly, quickWorkers } from './work-test-helpers.ts';
@@ -454,6 +454,180 @@ describe('hooks', () => {
     await sleep(1100);
     await work.expire({ projectId: project.id });
     expect(got).toEqual([`skip:${a.id}:new`, `expire:${b.id}:new`]);
+  });
+});
+
+describe('batches across workers', () => {
+  /** How many requests went in batches of more than one since `before`. */
+  const batched = (lane: { batches: number; requests: number }, before: { batches: number; requests: number }) =>
+    lane.requests - before.requests - (lane.batches - before.batches);
+
+  /**
+   * Holds one request in flight (an "opener" stalled inside its own claim or submit) so that the
+   * requests sent meanwhile queue behind it in the project's lane and go together in the next
+   * batch, whatever the timing of the database.
+   */
+  function opener(kind: 'claim' | 'submit', projectId: string, workerId: string) {
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const hold = async (p: string, w: string) => {
+      if (p !== projectId || w !== workerId) return;
+      entered();
+      await gate;
+    };
+    if (kind === 'claim') work.registerClaimGuard((_trx, p, w) => hold(p.id, w));
+    else work.registerSubmitHook((_trx, c) => hold(c.project.id, c.workerId));
+    return { inside, release: async () => (await sleep(300), release()) };
+  }
+
+  it('concurrent claims share one batch: each worker gets an item they never had, lowest ids first, none above overlap', async () => {
+    const { project, items } = await activeProject(t, requester, { n: 4, settings: { overlap: 2 }, name: 'batched claims' });
+    const ws = await quickWorkers(t, 10);
+    // w0 had the first item already (skipped it): a batch must not give it to them again.
+    const first = (await next(ws[0]!, project.id)).json().assignment;
+    expect(first.item.id).toBe(items[0]);
+    expect((await ws[0]!.post(`/api/work/assignments/${first.id}/skip`)).statusCode).toBe(204);
+    const before = { ...work.batchStats.claims };
+    const o = opener('claim', project.id, ws[9]!.user.id);
+    const last = next(ws[9]!, project.id);
+    await o.inside;
+    const queued = ws.slice(0, 9).map((w) => next(w, project.id));
+    await o.release();
+    const rs = [...(await Promise.all(queued)), await last];
+    expect(batched(work.batchStats.claims, before)).toBeGreaterThan(0);
+    const got = rs.map((r, i) => ({ i, code: r.statusCode, a: r.statusCode === 200 ? r.json().assignment : null }));
+    // 8 slots, one given up by w0 and open again: 8 leases, 2 workers without work.
+    expect(got.filter((g) => g.code === 200)).toHaveLength(8);
+    expect(got.filter((g) => g.code === 204)).toHaveLength(2);
+    expect(got[0]!.a?.item.id).not.toBe(items[0]);
+    const perItem = new Map<number, number>();
+    for (const g of got) if (g.a) perItem.set(g.a.item.id, (perItem.get(g.a.item.id) ?? 0) + 1);
+    expect([...perItem.values()].every((n) => n <= 2)).toBe(true);
+    for (const id of items) {
+      expect(perItem.get(id)).toBe(2);
+      expect((await item(id)).reserved).toBe(2);
+    }
+    const leases = await db().selectFrom('assignments').select(['item_id', 'worker_id']).where('project_id', '=', project.id).where('status', '=', 'leased').execute();
+    expect(leases).toHaveLength(8);
+    expect(new Set(leases.map((l) => l.worker_id)).size).toBe(8);
+  });
+
+  it('a batch a guard refuses rolls back; each claim then runs alone and gets its own answer', async () => {
+    const { project } = await activeProject(t, requester, { n: 6, settings: { overlap: 1 }, name: 'batch refused' });
+    const [first, ...ws] = await quickWorkers(t, 5);
+    const refused = ws[2]!.user.id;
+    let batchCalls = 0;
+    work.registerClaimGuard(
+      async (_trx, p, workerId) => {
+        if (p.id === project.id && workerId === refused) throw new AppError('insufficient_funds', 'not for you');
+      },
+      async (trx, p, workerIds) => {
+        if (p.id !== project.id) return;
+        batchCalls++;
+        await sql`update projects set status_reason = 'batch guard wrote this' where id = ${p.id}`.execute(trx);
+        if (workerIds.includes(refused)) throw new NoWork('one of you cannot be paid');
+      },
+    );
+    const fallbacks = work.batchStats.fallbacks.claim;
+    const o = opener('claim', project.id, first!.user.id);
+    const firstClaim = next(first!, project.id);
+    await o.inside;
+    const queued = ws.map((w) => next(w, project.id));
+    await o.release();
+    const rs = await Promise.all(queued);
+    expect((await firstClaim).statusCode).toBe(200);
+    expect(batchCalls).toBeGreaterThan(0);
+    expect(work.batchStats.fallbacks.claim).toBeGreaterThan(fallbacks);
+    expect(rs.map((r) => r.statusCode)).toEqual([200, 200, 409, 200]);
+    expect(rs[2]!.json().error.code).toBe('insufficient_funds');
+    const p = await db().selectFrom('projects').select('status_reason').where('id', '=', project.id).executeTakeFirstOrThrow();
+    expect(p.status_reason).toBeNull(); // the batch guard's write rolled back with the batch
+    const leased = await db().selectFrom('assignments').select('worker_id').where('project_id', '=', project.id).where('status', '=', 'leased').execute();
+    expect(leased.map((l) => l.worker_id).sort()).toEqual([first!, ws[0]!, ws[1]!, ws[3]!].map((w) => w.user.id).sort());
+  });
+
+  it('concurrent submits share one batch: hooks run in their batch form, statuses come from the contexts, an ended lease is refused alone', async () => {
+    const { project } = await activeProject(t, requester, { n: 7, settings: { overlap: 1 }, name: 'batched submits' });
+    const [first, ...ws] = await quickWorkers(t, 7);
+    const firstA = (await next(first!, project.id)).json().assignment;
+    const as = await Promise.all(ws.map(async (w) => (await next(w, project.id)).json().assignment));
+    // w5's lease ends before it submits.
+    await sql`update assignments set expires_at = now() - interval '1 second' where id = ${as[5]!.id}`.execute(db());
+    const sizes: number[] = [];
+    work.registerSubmitHook(
+      async (trx, ctx) => {
+        if (ctx.project.id !== project.id) return;
+        sizes.push(1);
+        await sql`update annotations set status = 'approved' where id = ${ctx.annotation.id}`.execute(trx);
+        ctx.annotation.status = 'approved';
+      },
+      async (trx, ctxs) => {
+        const mine = ctxs.filter((c) => c.project.id === project.id);
+        if (!mine.length) return;
+        sizes.push(mine.length);
+        await sql`update annotations set status = 'approved' where id = any(${mine.map((c) => c.annotation.id)}::bigint[])`.execute(trx);
+        for (const c of mine) c.annotation.status = 'approved';
+      },
+    );
+    const before = { ...work.batchStats.submits };
+    const o = opener('submit', project.id, first!.user.id);
+    const firstSubmit = submit(first!, firstA.id);
+    await o.inside;
+    const queued = ws.map((w, i) => submit(w, as[i]!.id, { label: 'pos' }));
+    await o.release();
+    const rs = await Promise.all(queued);
+    expect((await firstSubmit).statusCode).toBe(200);
+    expect(batched(work.batchStats.submits, before)).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(rs.slice(0, 5).map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(rs[5]!.statusCode).toBe(409);
+    expect(rs[5]!.json().error.code).toBe('lease_expired');
+    for (const r of rs.slice(0, 5)) expect(r.json().annotation.status).toBe('approved');
+    const anns = (await annotationsOf(project.id)).filter((a) => a.assignment_id !== firstA.id);
+    expect(anns).toHaveLength(5);
+    expect(anns.every((a) => a.status === 'approved')).toBe(true);
+    expect(new Set(anns.map((a) => a.assignment_id))).toEqual(new Set(as.slice(0, 5).map((a) => a.id)));
+    for (const a of as.slice(0, 5)) expect((await item(a.item.id)).state).toBe('complete');
+  });
+
+  it('a submit batch a hook rolls back is stored one by one with the per-submit hooks', async () => {
+    const { project } = await activeProject(t, requester, { n: 5, settings: { overlap: 1 }, name: 'batch rolled back' });
+    const [first, ...ws] = await quickWorkers(t, 5);
+    const firstA = (await next(first!, project.id)).json().assignment;
+    const as = await Promise.all(ws.map(async (w) => (await next(w, project.id)).json().assignment));
+    const alone: number[] = [];
+    work.registerSubmitHook(
+      async (_trx, ctx) => {
+        if (ctx.project.id === project.id) alone.push(ctx.assignment.id);
+      },
+      async (_trx, ctxs) => {
+        if (ctxs.some((c) => c.project.id === project.id)) throw new Error('this batch form is broken');
+      },
+    );
+    const fallbacks = work.batchStats.fallbacks.submit;
+    const o = opener('submit', project.id, first!.user.id);
+    const firstSubmit = submit(first!, firstA.id);
+    await o.inside;
+    const queued = ws.map((w, i) => submit(w, as[i]!.id));
+    await o.release();
+    const rs = await Promise.all(queued);
+    expect((await firstSubmit).statusCode).toBe(200);
+    expect(rs.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(work.batchStats.fallbacks.submit).toBeGreaterThan(fallbacks);
+    expect(alone.sort()).toEqual([firstA, ...as].map((a) => a.id).sort());
+    expect(await annotationsOf(project.id)).toHaveLength(5);
+  });
+
+  it('operators see the batch figures; workers may not', async () => {
+    const admin = await userWithRole(t, 'admin');
+    const r = await admin.get('/api/work/batches');
+    expect(r.statusCode).toBe(200);
+    expect(r.json().submits.requests).toBeGreaterThanOrEqual(r.json().submits.batches);
+    expect(r.json().fallbacks).toMatchObject({ claim: expect.any(Number), submit: expect.any(Number) });
+    const [w] = await quickWorkers(t, 1);
+    expect((await w!.get('/api/work/batches')).statusCode).toBe(403);
   });
 });
 

@@ -198,4 +198,28 @@ export function workRoutes(app: App, work: WorkService) {
       return { annotations: await work.history(requireRole(req, ...WORKERS), q) };
     },
   );
+
+  const Lane = Type.Object({ batches: Type.Integer(), requests: Type.Integer(), largest: Type.Integer() });
+  app.get(
+    '/api/work/batches',
+    {
+      schema: {
+        tags: ['work'],
+        summary: 'Operators: how claims and submits were batched across workers since the server started (batches, requests they carried, the largest; batches rolled back to run one by one)',
+        response: {
+          200: Type.Object({
+            claims: Lane,
+            submits: Lane,
+            fallbacks: Type.Object({ claim: Type.Integer(), submit: Type.Integer() }),
+            reasons: Type.Record(Type.String(), Type.Integer(), { description: 'why batches rolled back, e.g. "claim:40P01" (a PostgreSQL error code), "claim:NoWork"' }),
+          }),
+          403: ErrorResponse,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'admin');
+      return work.batchStats;
+    },
+  );
 }

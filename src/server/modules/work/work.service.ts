@@ -218,6 +218,8 @@ export class WorkService {
     claims: this.claims.stats,
     submits: this.submits.stats,
     fallbacks: { claim: 0, submit: 0 } as Record<'claim' | 'submit', number>,
+    /** Why batches rolled back: "claim:NoWork", "submit:23505" (PostgreSQL error code), … */
+    reasons: {} as Record<string, number>,
   };
 
   constructor(
@@ -389,6 +391,8 @@ export class WorkService {
   /** A batch rolled back and its requests run alone: expected for a refusal, worth a warning otherwise. */
   private fellBack(kind: 'claim' | 'submit', e: unknown): void {
     this.batchStats.fallbacks[kind]++;
+    const why = `${kind}:${pgCode(e) ?? (e instanceof AppError ? e.code : e instanceof Error ? e.name : 'unknown')}`;
+    this.batchStats.reasons[why] = (this.batchStats.reasons[why] ?? 0) + 1;
     if (e instanceof NoWork || e instanceof AppError || RETRYABLE.has(pgCode(e) ?? '')) return;
     this.ctx.log.warn({ err: e }, `a ${kind} batch rolled back; its requests run one by one`);
   }
