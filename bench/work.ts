@@ -223,6 +223,13 @@ function pgbenchBin(): string {
   throw new Error('pgbench not found (apt-get install postgresql-client)');
 }
 
+interface BatchFigures {
+  claims: { batches: number; requests: number; largest: number };
+  submits: { batches: number; requests: number; largest: number };
+  fallbacks: { claim: number; submit: number };
+  reasons: Record<string, number>;
+}
+
 interface Run {
   rate: number;
   p50: number;
@@ -596,6 +603,23 @@ async function main() {
 
     const port = 20000 + Math.floor(Math.random() * 20000);
     server = await startServer(port);
+    // An operator's session, to read how the server batched each run (GET /api/work/batches).
+    const [operator] = await makeWorkers(db, 1, 'operator');
+    await db.updateTable('users').set({ role: 'admin' }).where('id', '=', operator!.id).execute();
+    const batchesNow = async (): Promise<BatchFigures> => {
+      const r = await fetch(`http://127.0.0.1:${port}/api/work/batches`, { headers: { cookie: operator!.cookie } });
+      return (await r.json()) as BatchFigures;
+    };
+    /** runHttp, and how many claims and submits each batch carried on average during it. */
+    const runHttpBatched = async (...a: Parameters<typeof runHttp>) => {
+      const before = await batchesNow();
+      const r = await runHttp(...a);
+      const after = await batchesNow();
+      const per = (k: 'claims' | 'submits') => (after[k].requests - before[k].requests) / Math.max(1, after[k].batches - before[k].batches);
+      const fell = (after.fallbacks.claim - before.fallbacks.claim) + (after.fallbacks.submit - before.fallbacks.submit);
+      console.log(`    batches: ${fmt(per('claims'), 1)} claims and ${fmt(per('submits'), 1)} submits per batch on average; ${fell} rolled back (${JSON.stringify(after.reasons)} since start)`);
+      return r;
+    };
     await sql`vacuum analyze`.execute(db);
 
     const results: { level: number; a: Run[]; w: Run[]; n: Run[]; b: Run[]; http: Awaited<ReturnType<typeof cpuDuring<Awaited<ReturnType<typeof runHttp>>>>>[] }[] = [];
@@ -607,7 +631,7 @@ async function main() {
         if (HTTP_ONLY) {
           const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
           await sql`analyze items`.execute(db);
-          const h = await cpuDuring(() => runHttp(port, httpProject, httpWorkers.slice(0, level)));
+          const h = await cpuDuring(() => runHttpBatched(port, httpProject, httpWorkers.slice(0, level)));
           row.http.push(h);
           console.log(`  ${level} workers, run ${rep + 1}: HTTP ${fmt(h.rate)} cycles/s (p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}); ${cpuText(h.cpu)}`);
           continue;
@@ -624,7 +648,7 @@ async function main() {
         if (NAIVE) row.n.push(await runPgbench(`n-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), 64, true), clients));
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await sql`analyze items`.execute(db);
-        row.http.push(await cpuDuring(() => runHttp(port, httpProject, httpWorkers.slice(0, level))));
+        row.http.push(await cpuDuring(() => runHttpBatched(port, httpProject, httpWorkers.slice(0, level))));
         const last = row.http.at(-1)!;
         console.log(
           `  ${level} workers, run ${rep + 1}: HTTP ${fmt(last.rate)} cycles/s (p50 ${fmt(last.p50, 1)} ms, p99 ${fmt(last.p99, 1)} ms, errors ${last.errors}; ${cpuText(last.cpu)}); ` +
@@ -636,7 +660,7 @@ async function main() {
       for (const f of PACED) {
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await sql`analyze items`.execute(db);
-        const p = await runHttp(port, httpProject, httpWorkers.slice(0, level), f * closed);
+        const p = await runHttpBatched(port, httpProject, httpWorkers.slice(0, level), f * closed);
         paced.push({ level, fraction: f, target: f * closed, ...p });
         console.log(
           `  ${level} workers, open loop at ${fmt(f * 100)}% of ${fmt(closed)}: ${fmt(p.rate)} cycles/s, per request p50 ${fmt(p.p50, 1)} / p99 ${fmt(p.p99, 1)} ms, ` +

@@ -16,6 +16,8 @@
 export interface CoalescerOptions<Req> {
   /** Most requests in one batch. */
   max: number;
+  /** Batches of one lane that may run at the same time (default 1). */
+  concurrency?: number;
   /** Requests with the same `distinct` key never share a batch. */
   distinct?: (req: Req) => string;
 }
@@ -28,7 +30,10 @@ interface Waiting<Req, Res> {
 
 interface Lane<Req, Res> {
   waiting: Waiting<Req, Res>[];
-  busy: boolean;
+  /** Batches running now. */
+  running: number;
+  /** A start is scheduled for the end of this turn of the event loop. */
+  scheduled: boolean;
 }
 
 export type Answer<Res> = Res | PromiseLike<Res> | Error;
@@ -47,21 +52,25 @@ export class Coalescer<Req, Res> {
     return new Promise<Res>((resolve, reject) => {
       let lane = this.lanes.get(key);
       if (!lane) {
-        lane = { waiting: [], busy: false };
+        lane = { waiting: [], running: 0, scheduled: false };
         this.lanes.set(key, lane);
       }
       lane.waiting.push({ req, resolve, reject });
-      if (lane.waiting.length === 1 && !lane.busy) {
+      if (!lane.scheduled && lane.running < (this.opts.concurrency ?? 1)) {
         const l = lane;
-        setImmediate(() => this.pump(key, l));
+        l.scheduled = true;
+        setImmediate(() => {
+          l.scheduled = false;
+          this.pump(key, l);
+        });
       }
     });
   }
 
   private pump(key: string, lane: Lane<Req, Res>): void {
-    if (lane.busy) return;
+    if (lane.running >= (this.opts.concurrency ?? 1)) return;
     if (!lane.waiting.length) {
-      this.lanes.delete(key);
+      if (!lane.running && !lane.scheduled) this.lanes.delete(key);
       return;
     }
     const batch: Waiting<Req, Res>[] = [];
@@ -75,7 +84,7 @@ export class Coalescer<Req, Res> {
       } else rest.push(w);
     }
     lane.waiting = rest;
-    lane.busy = true;
+    lane.running++;
     this.stats.batches++;
     this.stats.requests += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
@@ -100,7 +109,7 @@ export class Coalescer<Req, Res> {
         (err: unknown) => batch.forEach((w) => w.reject(err)),
       )
       .finally(() => {
-        lane.busy = false;
+        lane.running--;
         this.pump(key, lane);
       });
   }

@@ -132,7 +132,7 @@ export class AuthService {
       const byId = new Map(rows.map((r) => [r.session_id, r]));
       return ids.map((id) => byId.get(id));
     },
-    { max: 500 },
+    { max: 500, concurrency: 2 },
   );
 
   /** The user behind a session cookie, or null when it is unknown, revoked or expired. */

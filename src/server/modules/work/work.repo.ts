@@ -389,7 +389,8 @@ export const workRepo = {
         order by x.ord
         returning *
       ), c as (
-        select item_id, count(*)::int as n from a where kind = 'new' group by item_id
+        -- in id order: concurrent batches lock the items they share in the same order
+        select item_id, count(*)::int as n from a where kind = 'new' group by item_id order by item_id
       ), it as (
         update items i
         set answers = i.answers + c.n,

@@ -78,6 +78,9 @@ const RETRYABLE = new Set(['40P01', '40001', '23505']);
 const CLAIM_TRIES = 4;
 /** Most claims or submits stored by one batch transaction. */
 const BATCH_MAX = 64;
+/** Batches of one lane at the same time: reads (one statement each), and claims/submits of one project. */
+const READ_LANES = 2;
+const WRITE_LANES = Number(process.env.DURE_WORK_WRITE_LANES ?? 1);
 
 type ClaimOutcome = HandoutRow | 'empty' | 'refused';
 type SubmitOutcome = { annotation: AnnotationOut; replayed: boolean };
@@ -195,7 +198,7 @@ export class WorkService {
       const rows = await workRepo.nextStates(this.ctx.db, projectId, workerIds);
       return workerIds.map((_, i) => rows[i]);
     },
-    { max: 500 },
+    { max: 500, concurrency: READ_LANES },
   );
   private readonly loads = new Coalescer<{ id: number; key: string | null }, AssignmentFullRow | undefined>(
     async (_lane, reqs) => {
@@ -203,15 +206,16 @@ export class WorkService {
       const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
       return reqs.map((_, i) => byOrd.get(i + 1));
     },
-    { max: 500 },
+    { max: 500, concurrency: READ_LANES },
   );
   private readonly claims = new Coalescer<{ project: WorkProject; workerId: string }, ClaimOutcome>(
     (projectId, reqs) => this.claimBatch(projectId, reqs),
-    { max: BATCH_MAX, distinct: (r) => r.workerId },
+    { max: BATCH_MAX, distinct: (r) => r.workerId, concurrency: WRITE_LANES },
   );
   private readonly submits = new Coalescer<SubmitJob, SubmitOutcome>((_projectId, jobs) => this.submitBatch(jobs), {
     max: BATCH_MAX,
     distinct: (j) => j.user.id,
+    concurrency: WRITE_LANES,
   });
   /** What the batches did: how many, how many requests, how many rolled back to run alone and why. */
   readonly batchStats = {
