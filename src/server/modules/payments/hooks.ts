@@ -13,10 +13,20 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { NoWork, type ClaimGuard, type ReleaseHook, type SubmitHook } from '../work/work.hooks.ts';
+import { NoWork, type ClaimBatchGuard, type ClaimGuard, type ReleaseHook, type SubmitBatchHook, type SubmitHook } from '../work/work.hooks.ts';
 import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts';
 import { ledgerRepo } from './ledger.repo.ts';
-import { pauseIfUnfunded, payOnSubmit, rejectAnnotation, releaseClaim, releaseEndedReservations, reserveForClaim, resumeFundedProjects } from './work-money.ts';
+import {
+  pauseIfUnfunded,
+  payOnSubmit,
+  payOnSubmits,
+  rejectAnnotation,
+  releaseClaim,
+  releaseEndedReservations,
+  reserveForClaim,
+  reserveForClaims,
+  resumeFundedProjects,
+} from './work-money.ts';
 
 export {
   approveAnnotation,
@@ -35,8 +45,10 @@ export {
 
 /** What the money module needs of the WorkService (the registration points it exposes). */
 export interface WorkHookPoints {
-  registerClaimGuard(fn: ClaimGuard): void;
-  registerSubmitHook(fn: SubmitHook): void;
+  /** `batch`: the guard's batch form (one call for several workers of one project). */
+  registerClaimGuard(fn: ClaimGuard, batch?: ClaimBatchGuard): void;
+  /** `batch`: the hook's batch form (one call for several submits of one project). */
+  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void;
   registerReleaseHook(fn: ReleaseHook): void;
   setEarningsSource?(fn: EarningsSource): void;
 }
@@ -56,25 +68,43 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
   const marked = work as WorkHookPoints & { [REGISTERED]?: boolean };
   if (marked[REGISTERED]) return;
   marked[REGISTERED] = true;
-  work.registerClaimGuard(async (trx, project, workerId) => {
-    const r = await reserveForClaim(trx, { projectId: project.id, workerId, pay: project.settings.payPerAnnotation, status: project.status });
-    if (!r.ok) {
-      // The claim's transaction rolls back, so the pause is written in one of its own.
-      schedulePause(ctx.db, ctx.log, project.id);
-      throw new NoWork(r.reason);
-    }
-  });
+  work.registerClaimGuard(
+    async (trx, project, workerId) => {
+      const r = await reserveForClaim(trx, { projectId: project.id, workerId, pay: project.settings.payPerAnnotation, status: project.status });
+      if (!r.ok) {
+        // The claim's transaction rolls back, so the pause is written in one of its own.
+        schedulePause(ctx.db, ctx.log, project.id);
+        throw new NoWork(r.reason);
+      }
+    },
+    // A batch the budget cannot cover at once (from one stripe) is refused whole, pausing nothing:
+    // its claims then run one by one above, which decide who gets a task and pause the project.
+    async (trx, project, workerIds) => {
+      const r = await reserveForClaims(trx, { projectId: project.id, workerIds, pay: project.settings.payPerAnnotation, status: project.status });
+      if (!r.ok) throw new NoWork(r.reason);
+    },
+  );
 
-  work.registerSubmitHook(async (trx, c) => {
-    await payOnSubmit(trx, {
-      projectId: c.project.id,
-      workerId: c.workerId,
-      itemId: c.item.id,
-      assignmentId: c.assignment.id,
-      annotationId: c.annotation.id,
-      kind: c.assignment.kind,
-    });
-  });
+  work.registerSubmitHook(
+    async (trx, c) => {
+      await payOnSubmit(trx, {
+        projectId: c.project.id,
+        workerId: c.workerId,
+        itemId: c.item.id,
+        assignmentId: c.assignment.id,
+        annotationId: c.annotation.id,
+        kind: c.assignment.kind,
+      });
+    },
+    async (trx, cs) => {
+      if (cs.length === 0) return;
+      await payOnSubmits(
+        trx,
+        cs[0]!.project.id,
+        cs.map((c) => ({ workerId: c.workerId, itemId: c.item.id, assignmentId: c.assignment.id, annotationId: c.annotation.id, kind: c.assignment.kind })),
+      );
+    },
+  );
 
   work.registerReleaseHook(async (trx, c) => {
     if (c.kind === 'rework') {

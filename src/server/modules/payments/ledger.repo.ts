@@ -197,6 +197,50 @@ export const ledgerRepo = {
   },
 
   /**
+   * The batch form of `reserveFromBudget` for claims (one per worker, all of one project and one
+   * cost): ONE statement picks a stripe that covers `total × refs` — any unlocked one
+   * (`skipLocked`) or the given one, waiting for its lock — debits it once and, only if that
+   * succeeded, writes one claim transaction per worker (ref, meta + stripe, amount `total`) and
+   * their 2 entries each. Returns the stripe, its balance after and the budget total before, or
+   * null when nothing was written. The transactions take this database transaction's now() as
+   * created_at, as the assignments written after it do (see `claimOfAssignment`).
+   */
+  reserveClaimsFromBudget(
+    db: Queryable,
+    c: { stripes: number[]; skipLocked: boolean; committedAccount: number; total: number; projectId: string; claims: { userId: string; ref: string }[]; meta: Record<string, unknown> },
+  ) {
+    const ids = sql.join(c.stripes.map((i) => sql`${i}::int8`));
+    const grand = c.total * c.claims.length;
+    return sql<{ stripe: number; balance: number; before: number; written: number }>`
+      with pick as (
+        select id from ledger_accounts
+        where id in (${ids}) and balance >= ${grand}
+        order by random() limit 1
+        for update ${c.skipLocked ? sql`skip locked` : sql``}
+      ), b as (
+        update ledger_accounts a set balance = a.balance - ${grand}
+        from pick where a.id = pick.id and a.balance >= ${grand}
+        returning a.id, a.balance
+      ), t as (
+        insert into ledger_transactions (kind, ref, project_id, user_id, amount, meta)
+        select 'claim', w.ref, ${c.projectId}::uuid, w.user_id, ${c.total}, ${JSON.stringify(c.meta)}::jsonb || jsonb_build_object('stripe', b.id)
+        from b, unnest(${c.claims.map((x) => x.userId)}::uuid[], ${c.claims.map((x) => x.ref)}::text[]) with ordinality as w(user_id, ref, n)
+        order by w.n
+        returning id
+      ), e as (
+        insert into ledger_entries (tx_id, account_id, amount)
+        select t.id, v.account_id, v.amount from t, b
+        cross join lateral (values (b.id, ${-c.total}::int8), (${c.committedAccount}::int8, ${c.total}::int8)) as v(account_id, amount)
+        order by t.id, v.account_id
+      )
+      select b.id as stripe, b.balance, (select coalesce(sum(balance), 0)::int8 from ledger_accounts where id in (${ids})) as before,
+             (select count(*)::int from t) as written
+      from b`
+      .execute(db)
+      .then((r) => r.rows[0] ?? null);
+  },
+
+  /**
    * The usual submit of paid work in ONE statement: finds the claim of the assignment and the
    * worker's pending account, and — unless this unit of work was already submitted — posts
    * exactly what `payOnSubmit` posts through `post()` (transaction `submit` settling the claim,
@@ -238,6 +282,74 @@ export const ledgerRepo = {
       select (select pay from v) as claim_pay, (select id from t) as tx_id, (select count(*)::int from b) as credited`
       .execute(db)
       .then((r) => r.rows[0]!);
+  },
+
+  /**
+   * The batch form of `paySubmitted`: the usual submits of several (assignment, worker) pairs of
+   * ONE project in ONE statement. For each pair it finds the claim of the assignment and the
+   * worker's pending account and — unless this unit of work was already submitted — posts what
+   * `paySubmitted` posts (one `submit` transaction settling the claim, escrow −pay, pending +pay).
+   * The pending accounts are locked in id order (concurrent batches never deadlock on each other)
+   * and each is credited once with its sum. `committedAccount` null (a project never funded):
+   * nothing is posted, only the facts are read. One row per pair, in input order:
+   *   claim_pay  the claim's pay (null: no claim of this assignment)
+   *   tx_id      the submit posted now (null: nothing posted)
+   *   credited   whether that submit's pending account was credited
+   *   submitted  a submit of this unit of work was already there
+   *   project_pay the project's pay per annotation now (for a task claimed without a reservation)
+   */
+  paySubmittedBatch(
+    db: Queryable,
+    k: { projectId: string; committedAccount: number | null; rows: { workerId: string; assignmentId: number; annotationId: number; ref: string }[] },
+  ) {
+    const col = <T>(f: (r: (typeof k.rows)[number]) => T) => k.rows.map(f);
+    return sql<{ n: number; claim_pay: number | null; tx_id: number | null; credited: boolean; submitted: boolean; project_pay: number }>`
+      with q as (
+        select * from unnest(${col((r) => r.workerId)}::uuid[], ${col((r) => r.assignmentId)}::int8[], ${col((r) => r.annotationId)}::int8[], ${col((r) => r.ref)}::text[])
+          with ordinality as q(worker_id, assignment_id, annotation_id, ref, n)
+      ), v as (
+        select q.n, q.worker_id, q.assignment_id, q.annotation_id, q.ref, c.ref as claim_ref,
+               coalesce((c.meta->>'pay')::int8, 0) as pay, coalesce((c.meta->>'fee')::int8, 0) as fee,
+               (select id from ledger_accounts where kind = 'worker_pending' and ${ownerKey} = q.worker_id and stripe = 0) as pending
+        from q cross join lateral (
+          select c.ref, c.meta from ledger_transactions c
+          where c.kind = 'claim' and c.project_id = ${k.projectId}::uuid and c.user_id = q.worker_id
+            and c.created_at = (select created_at from assignments where id = q.assignment_id)
+          order by c.id desc limit 1
+        ) c
+      ), s as (
+        select q.n from q where exists (select 1 from ledger_transactions s where s.kind = 'submit' and s.ref = q.ref)
+      ), t as (
+        insert into ledger_transactions (kind, ref, settles, project_id, user_id, amount, meta)
+        select 'submit', v.ref, 'claim:' || v.claim_ref, ${k.projectId}::uuid, v.worker_id, v.pay,
+               jsonb_build_object('pay', v.pay, 'fee', v.fee, 'annotationId', v.annotation_id, 'claim', v.claim_ref, 'assignmentId', v.assignment_id)
+        from v
+        where ${k.committedAccount}::int8 is not null and v.pay > 0 and v.pending is not null and v.n not in (select n from s)
+        order by v.n
+        on conflict do nothing
+        returning id, ref, amount
+      ), tv as (
+        select t.id, t.amount, v.n, v.pending from t join v on v.ref = t.ref
+      ), lk as (
+        select a.id from ledger_accounts a where a.id in (select pending from tv) order by a.id for update
+      ), b as (
+        update ledger_accounts a set balance = a.balance + x.amount
+        from (select tv.pending, sum(tv.amount)::int8 as amount from tv join lk on lk.id = tv.pending group by tv.pending) x
+        where a.id = x.pending and a.balance is not null
+        returning a.id
+      ), e as (
+        insert into ledger_entries (tx_id, account_id, amount)
+        select tv.id, x.account_id, x.amount
+        from tv cross join lateral (values (${k.committedAccount}::int8, -tv.amount), (tv.pending, tv.amount)) as x(account_id, amount)
+        order by tv.id, x.account_id
+      )
+      select q.n::int as n, v.pay as claim_pay, tv.id as tx_id, coalesce(tv.pending in (select id from b), false) as credited,
+             q.n in (select n from s) as submitted,
+             (select coalesce((settings->>'payPerAnnotation')::numeric, 0) from projects where id = ${k.projectId}::uuid)::float8 as project_pay
+      from q left join v on v.n = q.n left join tv on tv.n = q.n
+      order by q.n`
+      .execute(db)
+      .then((r) => r.rows);
   },
 
   insertEntries(db: Queryable, rows: { tx_id: number; account_id: number; amount: number }[]) {

@@ -92,6 +92,55 @@ export async function reserveForClaim(
   return { ok: true, pay: cost.pay, fee: cost.fee, ref };
 }
 
+export type ReserveBatchResult = { ok: true; pay: number; fee: number; refs: string[] } | { ok: false; reason: string };
+
+/**
+ * The batch form of `reserveForClaim`: reserves one task's pay + fee for each of several workers
+ * of one project (each once) — one claim transaction per worker, as `reserveForClaim` writes it —
+ * with ONE statement in the usual case: the whole sum from one budget stripe no other claim
+ * holds (else, as `reserve` does, waiting for one stripe that covers it, under a savepoint).
+ * When no single stripe covers the sum (or the project was never funded) nothing is written and
+ * `{ok: false}` tells the caller to claim one by one (the single path decides who gets a task and
+ * pauses the project): no pause is written here. A reservation that leaves less than one more task
+ * pauses the project in the same transaction, as the last of the single reservations would.
+ * Call it in the transaction that creates the assignments, before them (see `claimOfAssignment`).
+ */
+export async function reserveForClaims(db: Queryable, k: { projectId: string; workerIds: string[]; pay?: number; status?: string }): Promise<ReserveBatchResult> {
+  let pay = k.pay;
+  let status = k.status;
+  if (pay === undefined || status === undefined) {
+    const pp = await projectPay(db, k.projectId);
+    pay = pp.pay;
+    status = pp.project.status;
+  }
+  if (pay === 0 || k.workerIds.length === 0) return { ok: true, pay: 0, fee: 0, refs: [] };
+  if (new Set(k.workerIds).size !== k.workerIds.length) return { ok: false, reason: 'a worker appears twice in one claim batch' };
+  const terms = await fixedTerms(db, k.projectId);
+  if (!terms) return { ok: false, reason: 'the project has no budget yet' };
+  const cost = costWithFee(pay, terms.fee_bp);
+  const claims = k.workerIds.map((userId) => ({ userId, ref: `p${k.projectId}:w${userId}:${randomUUID()}` }));
+  const grand = cost.total * claims.length;
+  const base = { committedAccount: terms.committed_account, total: cost.total, projectId: k.projectId, claims, meta: { pay: cost.pay, fee: cost.fee } };
+  let got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
+  if (!got) {
+    // As in `reserve`: wait for one stripe that covers the sum, under a savepoint (a try that
+    // finds it emptied meanwhile would keep its lock).
+    const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= grand);
+    if (covering.length) {
+      const one = covering[Math.floor(Math.random() * covering.length)]!.id;
+      const inTx = db.isTransaction;
+      if (inTx) await sql`savepoint reserve_batch`.execute(db);
+      got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false });
+      if (inTx) await sql.raw(got ? 'release savepoint reserve_batch' : 'rollback to savepoint reserve_batch').execute(db);
+    }
+  }
+  if (!got) return { ok: false, reason: `no budget stripe covers ${claims.length} tasks at once` };
+  if (got.written !== claims.length) throw new Error(`claim batch wrote ${got.written} of ${claims.length} reservations`);
+  const left = got.before - grand;
+  if (left < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, left));
+  return { ok: true, pay: cost.pay, fee: cost.fee, refs: claims.map((c) => c.ref) };
+}
+
 /**
  * Takes `total` from the budget into escrow as one movement (kind/ref), in the caller's
  * transaction: from any stripe that covers it and is not locked by another claim; else waiting
@@ -214,6 +263,37 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: nu
     ],
   });
   if (r.status === 'settled') throw new AppError('lease_expired', 'this task was released before it was submitted; its pay went back to the budget');
+}
+
+/**
+ * The batch form of `payOnSubmit` for several submits of ONE project (each assignment once):
+ * leaves the ledger as `payOnSubmit` for each in turn would. The usual submits move in ONE
+ * statement (`ledgerRepo.paySubmittedBatch`); what that statement recognises as nothing to move
+ * (a rework, a submit already posted, no pay) moves nothing; anything else unusual (no pending
+ * account yet, no reservation, a released claim) goes through `payOnSubmit` for that submit.
+ */
+export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<WorkKey, 'projectId'> & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' })[]): Promise<void> {
+  const todo = ks.filter((k) => k.kind !== 'rework');
+  if (todo.length === 0) return;
+  const terms = await fixedTerms(db, projectId);
+  const rows = await ledgerRepo.paySubmittedBatch(db, {
+    projectId,
+    committedAccount: terms?.committed_account ?? null,
+    rows: todo.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
+  });
+  const general: typeof todo = [];
+  for (const r of rows) {
+    const k = todo[r.n - 1]!;
+    if (r.tx_id !== null) {
+      if (!r.credited) throw new Error(`ledger movement submit/${workRef(k)} could not credit the pending account`);
+      continue;
+    }
+    if (r.claim_pay === 0) continue; // reserved nothing: nothing to move
+    if (r.submitted) continue; // already paid (a replay)
+    if (r.claim_pay === null && Number(r.project_pay) === 0) continue; // no reservation and nothing to pay now
+    general.push(k);
+  }
+  for (const k of general) await payOnSubmit(db, { ...k, projectId });
 }
 
 export type Verdict = 'approve' | 'reject';

@@ -1,0 +1,391 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { type KyselyPlugin, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb } from '../../../../test/helpers/db.ts';
+import { DEFAULT_SETTINGS } from '../../../core/projects/settings.ts';
+import type { Db } from '../../../db/connect.ts';
+import type { Queryable } from '../../../db/schema.ts';
+import type { AuthUser } from '../auth/auth.service.ts';
+import { type ClaimBatchGuard, type ClaimGuard, NoWork, type SubmitBatchHook, type SubmitContext, type SubmitHook, type Trx, type WorkProject } from '../work/work.hooks.ts';
+import { registerWorkMoney } from './hooks.ts';
+import { account, fixedTerms, post } from './ledger.ts';
+import { ledgerRepo } from './ledger.repo.ts';
+import { PaymentsService } from './payments.service.ts';
+import { makeProject, makeRequester, makeUser, moneyConfig, releaseTask, type Task } from './test-fixtures.ts';
+import { approveAnnotation, rejectAnnotation, releaseClaim } from './work-money.ts';
+
+/**
+ * The batch forms of money's claim guard and submit hook (what the work module runs when it
+ * claims for, or stores the submits of, several workers of one project in one transaction) leave
+ * the ledger as the single forms run for each worker in turn would.
+ */
+describe('money: batch claim guard and batch submit hook (database)', () => {
+  let db: Db;
+  let svc: PaymentsService;
+  let statements = 0;
+  /** Counts every statement sent through `counted` (raw sql`` too). */
+  const counter: KyselyPlugin = {
+    transformQuery: (a) => {
+      statements++;
+      return a.node;
+    },
+    transformResult: async (a) => a.result,
+  };
+  let counted: Db['db'];
+  let g: { claim: ClaimGuard; claimBatch: ClaimBatchGuard; submit: SubmitHook; submitBatch: SubmitBatchHook };
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    svc = new PaymentsService({ db: db.db, config: moneyConfig() });
+    counted = db.db.withPlugin(counter);
+    const got: Partial<typeof g> = {};
+    registerWorkMoney(
+      {
+        registerClaimGuard: (fn, batch) => Object.assign(got, { claim: fn, claimBatch: batch }),
+        registerSubmitHook: (fn, batch) => Object.assign(got, { submit: fn, submitBatch: batch }),
+        registerReleaseHook: () => {},
+      },
+      { db: db.db, log: { warn: () => {} } as unknown as FastifyBaseLogger },
+    );
+    expect(got.claimBatch).toBeTypeOf('function');
+    expect(got.submitBatch).toBeTypeOf('function');
+    g = got as typeof g;
+  });
+  afterAll(async () => db?.close());
+
+  const workProject = (p: { id: string; org_id: string }, pay: number): WorkProject =>
+    ({ id: p.id, orgId: p.org_id, name: 'money test', status: 'active', statusReason: null, settings: { ...DEFAULT_SETTINGS, payPerAnnotation: pay }, template: { display: [], controls: [] }, tags: [] }) as unknown as WorkProject;
+
+  /** The leases the work module writes after the guard, in the same transaction (same now()). */
+  async function lease(trx: Queryable, projectId: string, workerIds: string[]): Promise<Task[]> {
+    const out: Task[] = [];
+    for (const w of workerIds) {
+      const item = await trx.insertInto('items').values({ project_id: projectId, data: JSON.stringify({ text: 'x' }), gold: null, target: 1, reserved: 1 }).returning('id').executeTakeFirstOrThrow();
+      const a = await trx
+        .insertInto('assignments')
+        .values({ project_id: projectId, item_id: item.id, worker_id: w, status: 'leased', expires_at: new Date(Date.now() + 600_000), finished_at: null, previous_annotation_id: null, rework_comment: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      out.push({ itemId: item.id, assignmentId: a.id });
+    }
+    return out;
+  }
+
+  /** The submits the work module stores before running the submit hooks: annotation, assignment, item. */
+  async function store(trx: Queryable, wp: WorkProject, subs: { workerId: string; task: Task; kind?: 'new' | 'rework' }[]): Promise<SubmitContext[]> {
+    const out: SubmitContext[] = [];
+    for (const s of subs) {
+      await trx.updateTable('assignments').set({ status: 'submitted', finished_at: new Date() }).where('id', '=', s.task.assignmentId).execute();
+      await trx.updateTable('items').set({ answers: 1, state: 'complete' }).where('id', '=', s.task.itemId).execute();
+      const a = await trx
+        .insertInto('annotations')
+        .values({ project_id: wp.id, item_id: s.task.itemId, worker_id: s.workerId, assignment_id: s.task.assignmentId, result: JSON.stringify({ label: 'a' }), gold_correct: null, duration_ms: 10_000, idempotency_key: null, decided_at: null })
+        .returning(['id', 'created_at'])
+        .executeTakeFirstOrThrow();
+      out.push({
+        project: wp,
+        workerId: s.workerId,
+        assignment: { id: s.task.assignmentId, kind: s.kind ?? 'new', previousAnnotationId: null },
+        item: { id: s.task.itemId, isGold: false, state: 'complete' },
+        annotation: { id: a.id, status: 'submitted', result: { label: 'a' }, isGold: false, goldCorrect: null, durationMs: 10_000, reworkCount: 0, createdAt: new Date(a.created_at) },
+      });
+    }
+    return out;
+  }
+
+  const claimOne = (wp: WorkProject, w: string) =>
+    db.db.transaction().execute(async (trx) => {
+      await g.claim(trx as Trx, wp, w);
+      return (await lease(trx, wp.id, [w]))[0]!;
+    });
+  const claimBatch = (wp: WorkProject, ws: string[]) =>
+    db.db.transaction().execute(async (trx) => {
+      await g.claimBatch(trx as Trx, wp, ws);
+      return lease(trx, wp.id, ws);
+    });
+  const submitOne = (wp: WorkProject, workerId: string, task: Task, kind?: 'new' | 'rework') =>
+    db.db.transaction().execute(async (trx) => {
+      const [c] = await store(trx, wp, [{ workerId, task, kind }]);
+      await g.submit(trx as Trx, c!);
+      return c!.annotation.id;
+    });
+  const submitBatch = (wp: WorkProject, subs: { workerId: string; task: Task; kind?: 'new' | 'rework' }[]) =>
+    db.db.transaction().execute(async (trx) => {
+      const cs = await store(trx, wp, subs);
+      await g.submitBatch(trx as Trx, cs);
+      return cs.map((c) => c.annotation.id);
+    });
+
+  async function setup(pay: number, fund: number, workers: number) {
+    const req = await makeRequester(db.db);
+    const p = await makeProject(db.db, req, { payPerAnnotation: pay });
+    if (fund > 0) await svc.fund(req, p.id, { amount: fund });
+    const ws: AuthUser[] = [];
+    for (let i = 0; i < workers; i++) ws.push(await makeUser(db.db, 'worker'));
+    return { req, p, wp: workProject(p, pay), ws: ws.map((w) => w.id) };
+  }
+
+  /** Moves the whole budget of a project onto stripe 0 (a balanced movement: the books stay clean). */
+  async function concentrate(projectId: string) {
+    const t = (await fixedTerms(db.db, projectId))!;
+    const rows = await ledgerRepo.stripeBalances(db.db, t.stripes);
+    const legs = rows.filter((r) => r.id !== t.stripes[0] && (r.balance ?? 0) > 0).map((r) => ({ account: r.id, amount: -(r.balance ?? 0), cached: true }));
+    const sum = legs.reduce((s, l) => s - l.amount, 0);
+    await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: `concentrate:${projectId}`, projectId, legs: [...legs, { account: t.stripes[0]!, amount: sum, cached: true }] }));
+  }
+
+  /** Everything a test compares between a project run through the single forms and one run through the batch forms. */
+  async function snapshot(projectId: string, workers: string[]) {
+    const budget = await svc.budgetOf(db.db, projectId);
+    const kinds = await sql<{ kind: string; n: number }>`select kind, count(*)::int as n from ledger_transactions where project_id = ${projectId}::uuid and kind <> 'test' group by kind order by kind`.execute(db.db);
+    const perWorker = [];
+    for (const w of workers) {
+      const bal = async (kind: 'worker_pending' | 'worker_available') => {
+        const a = await ledgerRepo.findAccount(db.db, kind, w);
+        return a ? await ledgerRepo.balance(db.db, a.id) : null;
+      };
+      perWorker.push({ pending: await bal('worker_pending'), available: await bal('worker_available') });
+    }
+    const proj = await db.db.selectFrom('projects').select(['status', 'status_reason']).where('id', '=', projectId).executeTakeFirstOrThrow();
+    const terms = await ledgerRepo.projectTerms(db.db, projectId);
+    const { projectId: _, ...figures } = budget;
+    return { figures, kinds: kinds.rows, perWorker, proj, pauseNoted: terms?.pause_reason ?? null };
+  }
+
+  const clean = async () => {
+    const r = await svc.reconciliation();
+    expect(r.violations).toEqual([]);
+    expect(await ledgerRepo.unbalancedTransactions(db.db)).toEqual([]);
+  };
+
+  const assertPaired = async (projectId: string, workers: string[], tasks: Task[]) => {
+    for (let i = 0; i < workers.length; i++) {
+      const c = await ledgerRepo.claimOfAssignment(db.db, projectId, workers[i]!, tasks[i]!.assignmentId);
+      expect(c, `claim of worker ${i}`).toBeDefined();
+      expect(c!.ref.startsWith(`p${projectId}:w${workers[i]}:`)).toBe(true);
+      expect(c!.meta).toMatchObject({ pay: 100, fee: 10 });
+    }
+  };
+
+  it('claims, submits, releases and settles through the batch forms as through the single forms, one statement each', async () => {
+    const N = 6;
+    const A = await setup(100, 20_000, N);
+    const B = await setup(100, 20_000, N);
+    // Workers 0–2 have earned before (their pending accounts exist: the usual one-statement
+    // submit); 3–5 submit for the first time (the general path opens their accounts).
+    for (const w of [...A.ws.slice(0, 3), ...B.ws.slice(0, 3)]) await account.workerPending(db.db, w);
+
+    const tasksA: Task[] = [];
+    for (const w of A.ws) tasksA.push(await claimOne(A.wp, w));
+    await claimBatch(B.wp, B.ws.slice(0, 1)); // warms the terms cache of B (as a running server has)
+    const B1 = B.ws.slice(1);
+    const A1 = A.ws.slice(1);
+    // Worker 0 of each is just a first claim; compare from here on.
+    statements = 0;
+    const tasksB1 = await counted.transaction().execute(async (trx) => {
+      const before = statements;
+      await g.claimBatch(trx as Trx, B.wp, B1);
+      expect(statements - before).toBe(1); // one statement reserves for 5 workers
+      return lease(trx, B.wp.id, B1);
+    });
+    await assertPaired(A.p.id, A.ws, tasksA);
+    await assertPaired(B.p.id, B1, tasksB1);
+    // The batch's five claims: 110 each, all from one stripe.
+    const claimTx = await db.db.selectFrom('ledger_transactions').select(['meta', 'amount', 'user_id']).where('project_id', '=', B.p.id).where('kind', '=', 'claim').where('user_id', 'in', B1).execute();
+    expect(claimTx).toHaveLength(5);
+    expect(new Set(claimTx.map((c) => (c.meta as { stripe: number }).stripe)).size).toBe(1);
+    expect(claimTx.every((c) => c.amount === 110)).toBe(true);
+
+    const t0 = await db.db.selectFrom('assignments').select(['id', 'item_id']).where('project_id', '=', B.p.id).where('worker_id', '=', B.ws[0]!).executeTakeFirstOrThrow();
+    const tasksB = [{ itemId: t0.item_id, assignmentId: t0.id }, ...tasksB1];
+    await assertPaired(B.p.id, B.ws, tasksB);
+    await clean();
+    expect(await snapshot(B.p.id, B.ws)).toEqual(await snapshot(A.p.id, A.ws));
+
+    // Submits of workers 0–4 (worker 5 keeps its lease): one by one vs one batch.
+    const annA: number[] = [];
+    for (let i = 0; i < 5; i++) annA.push(await submitOne(A.wp, A.ws[i]!, tasksA[i]!));
+    const annB = await submitBatch(
+      B.wp,
+      B.ws.slice(0, 5).map((w, i) => ({ workerId: w, task: tasksB[i]! })),
+    );
+    await clean();
+    expect(await snapshot(B.p.id, B.ws)).toEqual(await snapshot(A.p.id, A.ws));
+    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ awaitingApproval: 500 });
+
+    // A replayed batch moves nothing (idempotent per unit of work), in one statement.
+    const replay = await snapshot(B.p.id, B.ws);
+    statements = 0;
+    await counted.transaction().execute(async (trx) => {
+      const cs = B.ws.slice(0, 5).map(
+        (w, i) =>
+          ({
+            project: B.wp,
+            workerId: w,
+            assignment: { id: tasksB[i]!.assignmentId, kind: 'new', previousAnnotationId: null },
+            item: { id: tasksB[i]!.itemId, isGold: false, state: 'complete' },
+            annotation: { id: annB[i]! },
+          }) as SubmitContext,
+      );
+      await g.submitBatch(trx as Trx, cs);
+    });
+    expect(statements).toBe(1);
+    expect(await snapshot(B.p.id, B.ws)).toEqual(replay);
+
+    // Release worker 5's lease (skip), approve 0 and 1, reject 2: the same single paths on both.
+    await releaseTask(db.db, A.p.id, A.ws[5]!, tasksA[5]!);
+    await releaseTask(db.db, B.p.id, B.ws[5]!, tasksB[5]!);
+    for (const ann of [annA, annB]) {
+      await db.db.transaction().execute((trx) => approveAnnotation(trx, ann[0]!));
+      await db.db.transaction().execute((trx) => approveAnnotation(trx, ann[1]!));
+      await db.db.transaction().execute((trx) => rejectAnnotation(trx, ann[2]!));
+    }
+    await clean();
+    const end = await snapshot(B.p.id, B.ws);
+    expect(end).toEqual(await snapshot(A.p.id, A.ws));
+    expect(end.figures).toMatchObject({ balance: 20_000 - 110 * 4, spent: 220, fees: 20, awaitingApproval: 200 });
+    expect(end.kinds).toEqual([
+      { kind: 'allocate', n: 1 },
+      { kind: 'approve', n: 2 },
+      { kind: 'claim', n: 6 },
+      { kind: 'reject', n: 1 },
+      { kind: 'release', n: 1 },
+      { kind: 'submit', n: 5 },
+    ]);
+  });
+
+  it('a batch that leaves less than one more task pauses the project, as the last single claim would', async () => {
+    const A = await setup(100, 400, 3);
+    const B = await setup(100, 400, 3);
+    await concentrate(A.p.id);
+    await concentrate(B.p.id);
+    for (const w of A.ws) await claimOne(A.wp, w);
+    const tasksB = await claimBatch(B.wp, B.ws);
+    await assertPaired(B.p.id, B.ws, tasksB);
+    const s = await snapshot(B.p.id, B.ws);
+    expect(s.proj.status).toBe('paused');
+    expect(s.proj.status_reason).toMatch(/110원, 남은 예산 70원/);
+    expect(s.pauseNoted).toBe(s.proj.status_reason);
+    expect(s).toEqual(await snapshot(A.p.id, A.ws));
+    await clean();
+    // Two tasks leave 180 ≥ 110: no pause.
+    const C = await setup(100, 400, 2);
+    await concentrate(C.p.id);
+    await claimBatch(C.wp, C.ws);
+    expect((await snapshot(C.p.id, C.ws)).proj).toEqual({ status: 'active', status_reason: null });
+    await clean();
+  });
+
+  it('refuses (NoWork) a batch no single stripe can cover, writing nothing and pausing nothing; the single claims then decide', async () => {
+    // 16 stripes of 220 won: each covers two 110-won tasks, none covers three.
+    const B = await setup(100, 16 * 220, 3);
+    const before = await snapshot(B.p.id, B.ws);
+    const txs = async () => (await db.db.selectFrom('ledger_transactions').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+    const n0 = await txs();
+    await expect(claimBatch(B.wp, B.ws)).rejects.toBeInstanceOf(NoWork);
+    await new Promise((r) => setTimeout(r, 50)); // a (wrongly) scheduled pause would have run by now
+    expect(await txs()).toBe(n0);
+    expect(await snapshot(B.p.id, B.ws)).toEqual(before);
+    expect(before.proj.status).toBe('active');
+    // ...while two fit on one stripe, and the three one by one fit too.
+    await claimBatch(B.wp, B.ws.slice(0, 2));
+    await claimOne(B.wp, B.ws[2]!);
+    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ balance: 16 * 220 - 330, committed: 330 });
+    await clean();
+
+    // Never funded: refused with nothing written and nothing paused.
+    const U = await setup(100, 0, 2);
+    await expect(claimBatch(U.wp, U.ws)).rejects.toBeInstanceOf(NoWork);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await snapshot(U.p.id, U.ws)).proj).toEqual({ status: 'active', status_reason: null });
+    expect(await txs()).toBe(n0 + 3);
+  });
+
+  it('the usual batch submit is one statement for every worker', async () => {
+    const B = await setup(100, 10_000, 4);
+    for (const w of B.ws) await account.workerPending(db.db, w);
+    const tasks = await claimBatch(B.wp, B.ws);
+    statements = 0;
+    await counted.transaction().execute(async (trx) => {
+      const cs = await store(trx, B.wp, B.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })));
+      const before = statements;
+      await g.submitBatch(trx as Trx, cs);
+      expect(statements - before).toBe(1);
+    });
+    const s = await snapshot(B.p.id, B.ws);
+    expect(s.perWorker).toEqual(B.ws.map(() => ({ pending: 100, available: null })));
+    expect(s.kinds).toEqual([
+      { kind: 'allocate', n: 1 },
+      { kind: 'claim', n: 4 },
+      { kind: 'submit', n: 4 },
+    ]);
+    const submits = await db.db.selectFrom('ledger_transactions').select(['settles', 'meta', 'amount']).where('project_id', '=', B.p.id).where('kind', '=', 'submit').execute();
+    expect(submits.every((x) => x.amount === 100 && x.settles!.startsWith(`claim:p${B.p.id}:w`))).toBe(true);
+    expect(submits.map((x) => x.meta)).toEqual(expect.arrayContaining([expect.objectContaining({ pay: 100, fee: 10, assignmentId: tasks[0]!.assignmentId })]));
+    await clean();
+  });
+
+  it('volunteer projects: the batch forms move and record nothing (the claim in no statement)', async () => {
+    const V = await setup(0, 0, 3);
+    statements = 0;
+    const tasks = await counted.transaction().execute(async (trx) => {
+      await g.claimBatch(trx as Trx, V.wp, V.ws);
+      expect(statements).toBe(0);
+      return lease(trx, V.wp.id, V.ws);
+    });
+    await submitBatch(
+      V.wp,
+      V.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })),
+    );
+    expect((await snapshot(V.p.id, V.ws)).kinds).toEqual([]);
+    await clean();
+  });
+
+  it('unusual submits in a batch take the general path: a rework, a task claimed unpaid, a released claim', async () => {
+    const A = await setup(100, 5_000, 3);
+    const B = await setup(100, 5_000, 3);
+    for (const w of [...A.ws, ...B.ws]) await account.workerPending(db.db, w);
+    const unpaid = async (P: typeof A) => {
+      // Worker 0 claimed while the project paid nothing (no reservation); it pays 100 at submit.
+      await db.db.updateTable('projects').set({ settings: JSON.stringify({ ...DEFAULT_SETTINGS, payPerAnnotation: 0 }) }).where('id', '=', P.p.id).execute();
+      const t0 = await claimOne(workProject(P.p, 0), P.ws[0]!);
+      await db.db.updateTable('projects').set({ settings: JSON.stringify({ ...DEFAULT_SETTINGS, payPerAnnotation: 100 }) }).where('id', '=', P.p.id).execute();
+      return t0;
+    };
+    const a0 = await unpaid(A);
+    const b0 = await unpaid(B);
+    const a1 = await claimOne(A.wp, A.ws[1]!);
+    const b1 = await claimOne(B.wp, B.ws[1]!);
+    const a2 = await claimOne(A.wp, A.ws[2]!);
+    const b2 = await claimOne(B.wp, B.ws[2]!);
+    await submitOne(A.wp, A.ws[0]!, a0);
+    await submitOne(A.wp, A.ws[1]!, a1);
+    await submitOne(A.wp, A.ws[2]!, a2, 'rework');
+    await submitBatch(B.wp, [
+      { workerId: B.ws[0]!, task: b0 },
+      { workerId: B.ws[1]!, task: b1 },
+      { workerId: B.ws[2]!, task: b2, kind: 'rework' },
+    ]);
+    const s = await snapshot(B.p.id, B.ws);
+    expect(s).toEqual(await snapshot(A.p.id, A.ws));
+    expect(s.perWorker.map((w) => w.pending)).toEqual([100, 100, 0]);
+    // (the rework stood in for a task whose claim is still open: return it so the books are clean)
+    await db.db.transaction().execute((trx) => releaseClaim(trx, { projectId: A.p.id, workerId: A.ws[2]!, itemId: a2.itemId, assignmentId: a2.assignmentId }));
+    await db.db.transaction().execute((trx) => releaseClaim(trx, { projectId: B.p.id, workerId: B.ws[2]!, itemId: b2.itemId, assignmentId: b2.assignmentId }));
+
+    // A batch with a released task in it fails whole (lease_expired, as that submit alone would).
+    const C = await setup(100, 5_000, 2);
+    for (const w of C.ws) await account.workerPending(db.db, w);
+    const cs = await claimBatch(C.wp, C.ws);
+    await releaseTask(db.db, C.p.id, C.ws[1]!, cs[1]!);
+    const before = await snapshot(C.p.id, C.ws);
+    await expect(
+      submitBatch(
+        C.wp,
+        C.ws.map((w, i) => ({ workerId: w, task: cs[i]! })),
+      ),
+    ).rejects.toMatchObject({ code: 'lease_expired' });
+    expect(await snapshot(C.p.id, C.ws)).toEqual(before);
+    await clean();
+  });
+});
