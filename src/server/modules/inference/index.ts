@@ -15,7 +15,7 @@ export { InferenceService, inferProject, methodOf, type InferenceOptions } from 
  */
 export function installInference(app: App, ctx: AppContext, work: WorkService, opts: InferenceOptions | InferenceService = {}): InferenceService {
   const inference = opts instanceof InferenceService ? opts : new InferenceService(ctx, opts);
-  work.registerSubmitHook(inference.onSubmit);
+  work.registerSubmitHook(inference.onSubmit, inference.onSubmitBatch);
   work.registerReleaseHook(inference.onRelease);
   inferenceRoutes(app, inference);
   app.decorate('inferenceService', inference);

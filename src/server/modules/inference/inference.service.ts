@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import type { Queryable } from '../../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import { loadOwnedProject } from '../projects/projects.service.ts';
-import type { ReleaseHook, SubmitHook } from '../work/index.ts';
+import type { ReleaseHook, SubmitBatchHook, SubmitHook } from '../work/index.ts';
 import { inferenceRepo, type LabelRow } from './inference.repo.ts';
 import { InferencePool } from './infer-pool.ts';
 import type { ProjectInference } from './project-inferrer.ts';
@@ -49,6 +49,11 @@ export class InferenceService {
   /** The submit hook: marks the project dirty, nothing more. */
   onSubmit: SubmitHook = async (trx, ctx) => {
     await inferenceRepo.markDirty(trx, ctx.project.id);
+  };
+
+  /** The batch form (the submits of one project): one mark for them all. */
+  onSubmitBatch: SubmitBatchHook = async (trx, ctxs) => {
+    if (ctxs.length) await inferenceRepo.markDirty(trx, ctxs[0]!.project.id);
   };
 
   /** A skipped rework rejects its annotation: the standing answers changed. */

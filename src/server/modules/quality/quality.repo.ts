@@ -76,6 +76,33 @@ export const qualityRepo = {
       .then((r) => r.rows[0]!);
   },
 
+  /**
+   * `bumpProject` for several workers of one project in one statement (each worker at most once):
+   * returns each worker's figures after the bump, by worker id. Rows are written in worker-id order.
+   */
+  async bumpProjectMany(db: Queryable, projectId: string, rows: { workerId: string; j: Judgement & { answers?: number } }[]) {
+    const out = new Map<string, { answers: number; gold_answered: number; gold_correct: number }>();
+    if (!rows.length) return out;
+    const col = (f: (j: Judgement & { answers?: number }) => number | undefined) => rows.map((r) => n(f(r.j)));
+    const r = await sql<{ worker_id: string; answers: number; gold_answered: number; gold_correct: number }>`
+      insert into worker_project_quality as w (project_id, worker_id, answers, gold_answered, gold_correct, reviews_approved, reviews_rejected)
+      select ${projectId}::uuid, x.worker_id, x.answers, x.gold_answered, x.gold_correct, x.reviews_approved, x.reviews_rejected
+      from unnest(${rows.map((r) => r.workerId)}::uuid[], ${col((j) => j.answers)}::int[], ${col((j) => j.goldAnswered)}::int[],
+                  ${col((j) => j.goldCorrect)}::int[], ${col((j) => j.reviewsApproved)}::int[], ${col((j) => j.reviewsRejected)}::int[])
+        as x(worker_id, answers, gold_answered, gold_correct, reviews_approved, reviews_rejected)
+      order by x.worker_id
+      on conflict (project_id, worker_id) do update set
+        answers = w.answers + excluded.answers,
+        gold_answered = w.gold_answered + excluded.gold_answered,
+        gold_correct = w.gold_correct + excluded.gold_correct,
+        reviews_approved = w.reviews_approved + excluded.reviews_approved,
+        reviews_rejected = w.reviews_rejected + excluded.reviews_rejected,
+        updated_at = now()
+      returning worker_id, answers, gold_answered, gold_correct`.execute(db);
+    for (const x of r.rows) out.set(x.worker_id, { answers: x.answers, gold_answered: x.gold_answered, gold_correct: x.gold_correct });
+    return out;
+  },
+
   bumpSkills(db: Queryable, workerId: string, skills: string[], j: Judgement) {
     if (!skills.length) return Promise.resolve();
     return sql`

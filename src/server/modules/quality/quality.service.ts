@@ -24,7 +24,7 @@ import type { Queryable } from '../../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { loadOwnedProject } from '../projects/projects.service.ts';
-import type { ClaimGuard, SubmitContext, SubmitHook, WorkProject, WorkService } from '../work/index.ts';
+import type { ClaimBatchGuard, ClaimGuard, SubmitBatchHook, SubmitContext, SubmitHook, WorkProject, WorkService } from '../work/index.ts';
 import { workerData } from '../work/work.service.ts';
 import { refundRejected, releaseEndedReservations } from './money.ts';
 import { type Judgement, qualityRepo, type WorkerQualityRow } from './quality.repo.ts';
@@ -96,20 +96,48 @@ export class QualityService {
     throw new AppError('forbidden', `this project requires a qualification test first: ${q.goldCount} questions, pass mark ${pct(q.passMark)}`, details);
   };
 
+  /** The batch form of `claimGuard`: nothing at all in a project without a qualification test. */
+  readonly claimBatchGuard: ClaimBatchGuard = async (trx, project, workerIds) => {
+    if (!project.settings.qualification) return;
+    for (const w of workerIds) await this.claimGuard(trx, project, w);
+  };
+
   /** Inside the submit transaction: qualification answers, gold accuracy and the gold gate, answer counts, abuse checks. */
   readonly onSubmit: SubmitHook = async (trx, c) => {
     if (c.item.isGold) return this.onGoldAnswer(trx, c);
     if (c.assignment.kind !== 'new') return;
     const pq = await qualityRepo.bumpProject(trx, c.project.id, c.workerId, { answers: 1 });
+    this.counted(c, pq.answers);
+  };
+
+  /**
+   * The batch form (several submits of one project, each worker once): the ordinary new answers
+   * are counted in one statement; gold answers go through `onSubmit` one by one (reworks count
+   * nothing). The workers' rows are their own, so the order between the two changes nothing.
+   */
+  readonly onSubmitBatch: SubmitBatchHook = async (trx, ctxs) => {
+    const plain = ctxs.filter((c) => !c.item.isGold && c.assignment.kind === 'new');
+    if (plain.length) {
+      const after = await qualityRepo.bumpProjectMany(
+        trx,
+        plain[0]!.project.id,
+        plain.map((c) => ({ workerId: c.workerId, j: { answers: 1 } })),
+      );
+      for (const c of plain) this.counted(c, after.get(c.workerId)!.answers);
+    }
+    for (const c of ctxs) if (c.item.isGold) await this.onSubmit(trx, c);
+  };
+
+  /** An ordinary answer was counted (`answers`: the worker's count now): every checkEvery-th schedules the abuse signals. */
+  private counted(c: SubmitContext, answers: number): void {
     // The signals read a few thousand rows: not while the submit holds the item's lock. They run
     // right after, in a transaction of their own (missing at worst this very answer).
-    if (pq.answers % this.rules.abuse.checkEvery === 0) {
-      this.later(async () => {
-        if (!(await this.committed(c.annotation.id))) return; // the submit rolled back
-        await this.ctx.db.transaction().execute((q) => this.checkAbuse(q, c.project, c.workerId));
-      });
-    }
-  };
+    if (answers % this.rules.abuse.checkEvery !== 0) return;
+    this.later(async () => {
+      if (!(await this.committed(c.annotation.id))) return; // the submit rolled back
+      await this.ctx.db.transaction().execute((q) => this.checkAbuse(q, c.project, c.workerId));
+    });
+  }
 
   /** Waits (briefly) until the submit that scheduled a check has committed; false if it never does. */
   private async committed(annotationId: number): Promise<boolean> {

@@ -11,7 +11,7 @@ export { ReviewService, type ReviewOptions } from './review.service.ts';
 
 export function installReview(app: App, ctx: AppContext, work: WorkService, quality: QualityService, opts: ReviewOptions = {}): ReviewService {
   const review = new ReviewService(ctx, quality, opts);
-  work.registerSubmitHook(review.onSubmit);
+  work.registerSubmitHook(review.onSubmit, review.onSubmitBatch);
   reviewRoutes(app, review);
   app.addHook('onReady', async () => review.start());
   app.addHook('preClose', async () => review.stop());

@@ -45,6 +45,26 @@ export const reviewRepo = {
       .then((r) => r.rows[0]!.n);
   },
 
+  /**
+   * `priorAnswers` for several annotations of one project (each worker once) in one statement:
+   * annotation id → that worker's earlier answers, counted up to `cap`.
+   */
+  async priorAnswersMany(db: Queryable, projectId: string, rows: { workerId: string; annotationId: number }[], cap: number) {
+    const out = new Map<number, number>();
+    if (!rows.length) return out;
+    const r = await sql<{ annotation_id: number; n: number }>`
+      select x.annotation_id, c.n
+      from unnest(${rows.map((r) => r.workerId)}::uuid[], ${rows.map((r) => r.annotationId)}::bigint[]) as x(worker_id, annotation_id)
+      cross join lateral (
+        select count(*)::int as n from (
+          select 1 from annotations
+          where worker_id = x.worker_id and project_id = ${projectId}::uuid and not is_gold
+            and id < x.annotation_id and status <> 'superseded'
+          limit ${cap}::int) t) c`.execute(db);
+    for (const x of r.rows) out.set(Number(x.annotation_id), x.n);
+    return out;
+  },
+
   markPendingReview(db: Queryable, annotationId: number) {
     return sql`update annotations set status = 'pending_review' where id = ${annotationId}::bigint and status = 'submitted'`.execute(db);
   },
@@ -57,6 +77,22 @@ export const reviewRepo = {
       returning id`
       .execute(db)
       .then((r) => r.rows[0]);
+  },
+
+  /** `markPendingReview` for several annotations. */
+  markPendingReviewMany(db: Queryable, annotationIds: number[]) {
+    return sql`update annotations set status = 'pending_review' where id = any(${annotationIds}::bigint[]) and status = 'submitted'`.execute(db);
+  },
+
+  /** `enqueue` of several decisive review tasks, ids given in the order of `tasks`. */
+  enqueueMany(db: Queryable, projectId: string, tasks: { annotationId: number; authorId: string; reason: string }[]) {
+    return sql`
+      insert into review_tasks (project_id, annotation_id, author_id, kind, reason)
+      select ${projectId}::uuid, x.annotation_id, x.author_id, 'review', x.reason
+      from unnest(${tasks.map((t) => t.annotationId)}::bigint[], ${tasks.map((t) => t.authorId)}::uuid[], ${tasks.map((t) => t.reason)}::text[])
+        with ordinality as x(annotation_id, author_id, reason, ord)
+      order by x.ord
+      on conflict do nothing`.execute(db);
   },
 
   /** The reviewer's live lease in the project, if any. */

@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import { exportsRepo } from '../exports/exports.repo.ts';
 import { pseudonymizer } from '../exports/pseudonym.ts';
 import { payApproved, payReview, type QualityService, refundRejected, releaseReview, reserveForReview } from '../quality/index.ts';
-import { createRework, type SubmitHook, workRepo } from '../work/index.ts';
+import { createRework, type SubmitBatchHook, type SubmitContext, type SubmitHook, workRepo } from '../work/index.ts';
 import { workerData } from '../work/work.service.ts';
 import { reviewRepo, type TaskRow } from './review.repo.ts';
 
@@ -59,30 +59,76 @@ export class ReviewService {
   // ---- sampling (inside the submit transaction) ---------------------------------------------------
 
   readonly onSubmit: SubmitHook = async (trx, c) => {
-    if (c.item.isGold) return;
-    const s = c.project.settings;
-    const isRework = c.assignment.kind === 'rework';
-    if (!isRework && s.reviewRate <= 0 && s.reviewFirstK <= 0) return;
-    const prior = isRework || s.reviewFirstK <= 0 ? s.reviewFirstK : await this.priorAnswers(trx, c, s.reviewFirstK);
-    const reason = reviewReason({ isGold: false, isRework, priorAnswers: prior }, s, this.random());
+    if (!this.samples(c)) return;
+    const k = c.project.settings.reviewFirstK;
+    const prior = this.knownPrior(c) ?? this.noteCount(c, await reviewRepo.priorAnswers(trx, c.project.id, c.workerId, c.annotation.id, k));
+    const reason = this.draw(c, prior);
     if (!reason) return;
     await this.sendToReview(trx, { id: c.annotation.id, projectId: c.project.id, workerId: c.workerId }, reason);
     c.annotation.status = 'pending_review';
   };
 
   /**
-   * The worker's earlier answers in the project, counted up to `k`. A worker who had `k` has them
-   * for good (later answers only add), so that is remembered and the count is not run again on
-   * their every submit — unless the project raises its first-K later.
+   * The batch form (several submits of one project, each worker once), as `onSubmit` run for
+   * each in turn: the earlier answers of every worker not known past first-K counted in one
+   * statement, one draw per sampled submit in their order, and those sent to review marked and
+   * queued in one statement each.
    */
-  private async priorAnswers(trx: Queryable, c: { project: { id: string }; workerId: string; annotation: { id: number } }, k: number): Promise<number> {
-    const key = `${c.project.id}:${c.workerId}`;
-    const known = this.reachedFirstK.get(key) ?? 0;
-    if (known >= k) return known;
-    const n = await reviewRepo.priorAnswers(trx, c.project.id, c.workerId, c.annotation.id, k);
-    if (n >= k) {
+  readonly onSubmitBatch: SubmitBatchHook = async (trx, ctxs) => {
+    const mine = ctxs.filter((c) => this.samples(c));
+    if (!mine.length) return;
+    const projectId = mine[0]!.project.id;
+    const known = new Map(mine.map((c) => [c, this.knownPrior(c)] as const));
+    const toCount = mine.filter((c) => known.get(c) === null);
+    const counted = await reviewRepo.priorAnswersMany(
+      trx,
+      projectId,
+      toCount.map((c) => ({ workerId: c.workerId, annotationId: c.annotation.id })),
+      mine[0]!.project.settings.reviewFirstK,
+    );
+    const chosen: { c: SubmitContext; reason: string }[] = [];
+    for (const c of mine) {
+      const prior = known.get(c) ?? this.noteCount(c, counted.get(c.annotation.id) ?? 0);
+      const reason = this.draw(c, prior);
+      if (reason) chosen.push({ c, reason });
+    }
+    if (!chosen.length) return;
+    await reviewRepo.markPendingReviewMany(trx, chosen.map((x) => x.c.annotation.id));
+    await reviewRepo.enqueueMany(trx, projectId, chosen.map((x) => ({ annotationId: x.c.annotation.id, authorId: x.c.workerId, reason: x.reason })));
+    for (const x of chosen) x.c.annotation.status = 'pending_review';
+  };
+
+  /** Whether sampling looks at this submit (each one it looks at takes one random draw). */
+  private samples(c: SubmitContext): boolean {
+    if (c.item.isGold) return false;
+    const s = c.project.settings;
+    return c.assignment.kind === 'rework' || s.reviewRate > 0 || s.reviewFirstK > 0;
+  }
+
+  /** Whether the answer goes to review, and why: takes this submit's random draw. */
+  private draw(c: SubmitContext, priorAnswers: number) {
+    return reviewReason({ isGold: false, isRework: c.assignment.kind === 'rework', priorAnswers }, c.project.settings, this.random());
+  }
+
+  /**
+   * The worker's earlier answers in the project (counted up to first-K) when known without a
+   * count: a rework or no first-K (the count does not matter), or a worker known to have reached
+   * first-K. A worker who had `k` has them for good (later answers only add), so that is
+   * remembered and the count is not run again on their every submit — unless the project raises
+   * its first-K later. Null: count them (then `noteCount`).
+   */
+  private knownPrior(c: SubmitContext): number | null {
+    const k = c.project.settings.reviewFirstK;
+    if (c.assignment.kind === 'rework' || k <= 0) return k;
+    const known = this.reachedFirstK.get(`${c.project.id}:${c.workerId}`) ?? 0;
+    return known >= k ? known : null;
+  }
+
+  /** Remembers a count that reached first-K; returns it. */
+  private noteCount(c: SubmitContext, n: number): number {
+    if (n >= c.project.settings.reviewFirstK) {
       if (this.reachedFirstK.size >= 100_000) this.reachedFirstK.clear();
-      this.reachedFirstK.set(key, n);
+      this.reachedFirstK.set(`${c.project.id}:${c.workerId}`, n);
     }
     return n;
   }

@@ -5,7 +5,7 @@
 import type { App, AppContext } from '../../context.ts';
 import type { WorkService } from '../work/index.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './dispatcher.ts';
-import { webhookSubmitHook } from './submit-hook.ts';
+import { webhookSubmitBatchHook, webhookSubmitHook } from './submit-hook.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
@@ -22,7 +22,7 @@ export { WebhookDispatcher, type DispatcherOptions, DEFAULT_DISPATCHER } from '.
 export function installWebhooks(app: App, ctx: AppContext, work: WorkService | null, opts: Partial<DispatcherOptions> = {}): WebhookDispatcher {
   const dispatcher = new WebhookDispatcher(ctx.db, ctx.log, { allowPrivate: ctx.config.webhookAllowPrivate, ...opts });
   webhookRoutes(app, new WebhooksService(ctx, () => dispatcher.wake()));
-  work?.registerSubmitHook(webhookSubmitHook());
+  work?.registerSubmitHook(webhookSubmitHook(), webhookSubmitBatchHook());
   app.decorate('webhookDispatcher', dispatcher);
   app.addHook('onReady', async () => dispatcher.start());
   app.addHook('preClose', async () => dispatcher.stop());

@@ -3,7 +3,7 @@ import { exportsRepo } from '../exports/exports.repo.ts';
 import { annotationSpec, toExportItems } from '../exports/exports.service.ts';
 import { pseudonymizer } from '../exports/pseudonym.ts';
 import type { Queryable } from '../../../db/schema.ts';
-import type { SubmitHook } from '../work/index.ts';
+import type { SubmitBatchHook, SubmitContext, SubmitHook } from '../work/index.ts';
 import { enqueueEvent } from './enqueue.ts';
 import { webhooksRepo } from './webhooks.repo.ts';
 
@@ -15,14 +15,32 @@ import { webhooksRepo } from './webhooks.repo.ts';
  * completion they decided.
  */
 export function webhookSubmitHook(): SubmitHook {
-  return async (trx, ctx) => {
-    const projectId = ctx.project.id;
-    const wanted = await webhooksRepo.projectEvents(trx, projectId);
-    if (!wanted.size) return;
-    let pseudo: ((id: string) => string) | null = null;
-    const worker = async (id: string) => (pseudo ??= pseudonymizer(await exportsRepo.pseudonymKey(trx, projectId)))(id);
+  return (trx, ctx) => submitEvents(trx, [ctx]);
+}
 
-    if (wanted.has('annotation.submitted')) {
+/**
+ * The batch form (several submits of one project in one transaction): the project's events are
+ * read once — the only statement when it has no webhooks. Otherwise, as the hook does for one
+ * submit: each `annotation.submitted` in order, then `item.completed` for each item the batch
+ * completed (once, even if two of its submits filled one item) and `project.completed` at most
+ * once (run submit by submit, every submit after the last item's store would see the project
+ * done and report it again).
+ */
+export function webhookSubmitBatchHook(): SubmitBatchHook {
+  return (trx, ctxs) => submitEvents(trx, ctxs);
+}
+
+async function submitEvents(trx: Queryable, ctxs: SubmitContext[]): Promise<void> {
+  if (!ctxs.length) return;
+  const project = ctxs[0]!.project;
+  const projectId = project.id;
+  const wanted = await webhooksRepo.projectEvents(trx, projectId);
+  if (!wanted.size) return;
+  let pseudo: ((id: string) => string) | null = null;
+  const worker = async (id: string) => (pseudo ??= pseudonymizer(await exportsRepo.pseudonymKey(trx, projectId)))(id);
+
+  if (wanted.has('annotation.submitted')) {
+    for (const ctx of ctxs) {
       const a = ctx.annotation;
       await enqueueEvent(trx, projectId, 'annotation.submitted', async () => ({
         projectId,
@@ -39,11 +57,13 @@ export function webhookSubmitHook(): SubmitHook {
         },
       }));
     }
+  }
 
-    if (ctx.item.isGold || !(wanted.has('item.completed') || wanted.has('project.completed'))) return;
-    if (!(await webhooksRepo.completedNow(trx, ctx.item.id))) return;
-    await enqueueCompletions(trx, { id: projectId, name: ctx.project.name, template: ctx.project.template as Template }, [ctx.item.id], wanted);
-  };
+  if (!(wanted.has('item.completed') || wanted.has('project.completed'))) return;
+  const items = [...new Set(ctxs.filter((c) => !c.item.isGold).map((c) => c.item.id))];
+  const completed = await webhooksRepo.completedNow(trx, items);
+  if (!completed.length) return;
+  await enqueueCompletions(trx, { id: projectId, name: project.name, template: project.template as Template }, completed, wanted);
 }
 
 /**

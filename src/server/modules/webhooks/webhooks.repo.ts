@@ -194,14 +194,17 @@ export const webhooksRepo = {
       .executeTakeFirst();
   },
 
-  /** Whether the item completed in the current transaction (the submit sets completed_at = now()). */
   projectBasics(db: Queryable, projectId: string) {
     return db.selectFrom('projects').select(['name', 'template']).where('id', '=', projectId).executeTakeFirst();
   },
 
-  async completedNow(db: Queryable, itemId: number): Promise<boolean> {
-    const r = await sql<{ just: boolean }>`select (state = 'complete' and completed_at = now()) as just from items where id = ${itemId}::bigint`.execute(db);
-    return r.rows[0]?.just === true;
+  /** Of these items, those that completed in the current transaction (the submit sets completed_at = now()), in the order given. */
+  async completedNow(db: Queryable, itemIds: number[]): Promise<number[]> {
+    if (!itemIds.length) return [];
+    const r = await sql<{ id: number }>`
+      select id from items where id = any(${itemIds}::bigint[]) and state = 'complete' and completed_at = now()`.execute(db);
+    const just = new Set(r.rows.map((x) => Number(x.id)));
+    return itemIds.filter((id) => just.has(id));
   },
 
   /**
