@@ -77,8 +77,9 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
         throw new NoWork(r.reason);
       }
     },
-    // A batch the budget cannot cover at once (from one stripe) is refused whole, pausing nothing:
-    // its claims then run one by one above, which decide who gets a task and pause the project.
+    // A batch the free budget stripes cannot cover at once (whole claims from each) is refused
+    // whole, pausing nothing: its claims then run one by one above, which decide who gets a task
+    // and pause the project.
     async (trx, project, workerIds) => {
       const r = await reserveForClaims(trx, { projectId: project.id, workerIds, pay: project.settings.payPerAnnotation, status: project.status });
       if (!r.ok) throw new NoWork(r.reason);

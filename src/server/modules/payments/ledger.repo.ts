@@ -198,46 +198,70 @@ export const ledgerRepo = {
 
   /**
    * The batch form of `reserveFromBudget` for claims (one per worker, all of one project and one
-   * cost): ONE statement picks a stripe that covers `total × refs` — any unlocked one
-   * (`skipLocked`) or the given one, waiting for its lock — debits it once and, only if that
-   * succeeded, writes one claim transaction per worker (ref, meta + stripe, amount `total`) and
-   * their 2 entries each. Returns the stripe, its balance after and the budget total before, or
-   * null when nothing was written. The transactions take this database transaction's now() as
-   * created_at, as the assignments written after it do (see `claimOfAssignment`).
+   * cost `total`), in ONE statement. It locks budget stripes in id order — those no one holds
+   * (`skipLocked`), or all given, waiting for their locks — that cover at least one claim,
+   * and gives each locked stripe, in id order, as many whole claims as it covers until every
+   * claim has one; only when the locked stripes cover every claim does it debit them (once each)
+   * and write one claim transaction per worker (ref, meta + the stripe it came from, amount
+   * `total`) with its 2 entries (that stripe −total, escrow +total). Each claim comes from
+   * exactly one stripe; the claims of a batch may come from several.
+   * `fit`: lock only as many stripes as this statement's snapshot says the claims need (the
+   * first ones in id order that together cover them; none when the whole budget cannot) — a
+   * stripe found held is skipped and the next one taken instead. Without it, every stripe that
+   * qualifies is locked (unused ones stay locked until the transaction ends).
+   * Returns how many stripes it locked (`locked`, and `wanted`: the `fit` limit, null without),
+   * the claims written (0 or all), and the budget total before as this statement saw it.
+   * The transactions take this database transaction's now() as created_at, as the assignments
+   * written after them do (see `claimOfAssignment`).
    */
   reserveClaimsFromBudget(
     db: Queryable,
-    c: { stripes: number[]; skipLocked: boolean; committedAccount: number; total: number; projectId: string; claims: { userId: string; ref: string }[]; meta: Record<string, unknown> },
+    c: { stripes: number[]; skipLocked: boolean; fit: boolean; committedAccount: number; total: number; projectId: string; claims: { userId: string; ref: string }[]; meta: Record<string, unknown> },
   ) {
     const ids = sql.join(c.stripes.map((i) => sql`${i}::int8`));
-    const grand = c.total * c.claims.length;
-    return sql<{ stripe: number; balance: number; before: number; written: number }>`
-      with pick as (
-        select id from ledger_accounts
-        where id in (${ids}) and balance >= ${grand}
-        order by random() limit 1
+    const n = c.claims.length;
+    const cost = sql`${c.total}::int8`;
+    return sql<{ locked: number; wanted: number | null; written: number; before: number }>`
+      with k as (
+        select count(*)::int as wanted from (
+          select coalesce(sum(cap) over (order by id rows between unbounded preceding and 1 preceding), 0) as before, sum(cap) over () as whole
+          from (select id, balance / ${cost} as cap from ledger_accounts where id in (${ids}) and balance >= ${cost}) s
+        ) x where x.whole >= ${n} and x.before < ${n}
+      ), lk as (
+        select id, balance from ledger_accounts
+        where id in (${ids}) and balance >= ${cost}
+        order by id
+        ${c.fit ? sql`limit (select wanted from k)` : sql``}
         for update ${c.skipLocked ? sql`skip locked` : sql``}
+      ), cum as (
+        select id, balance / ${cost} as cap,
+               coalesce(sum(balance / ${cost}) over (order by id rows between unbounded preceding and 1 preceding), 0) as before
+        from lk
+      ), alloc as (
+        select id, least(before, ${n}) as first, greatest(least(cap, ${n} - before), 0) as take
+        from cum where (select sum(cap) from cum) >= ${n}
       ), b as (
-        update ledger_accounts a set balance = a.balance - ${grand}
-        from pick where a.id = pick.id and a.balance >= ${grand}
-        returning a.id, a.balance
+        update ledger_accounts a set balance = a.balance - alloc.take * ${cost}
+        from alloc where a.id = alloc.id and alloc.take > 0 and a.balance >= alloc.take * ${cost}
+        returning a.id, alloc.first, alloc.take
       ), t as (
         insert into ledger_transactions (kind, ref, project_id, user_id, amount, meta)
-        select 'claim', w.ref, ${c.projectId}::uuid, w.user_id, ${c.total}, ${JSON.stringify(c.meta)}::jsonb || jsonb_build_object('stripe', b.id)
-        from b, unnest(${c.claims.map((x) => x.userId)}::uuid[], ${c.claims.map((x) => x.ref)}::text[]) with ordinality as w(user_id, ref, n)
+        select 'claim', w.ref, ${c.projectId}::uuid, w.user_id, ${cost}, ${JSON.stringify(c.meta)}::jsonb || jsonb_build_object('stripe', b.id)
+        from unnest(${c.claims.map((x) => x.userId)}::uuid[], ${c.claims.map((x) => x.ref)}::text[]) with ordinality as w(user_id, ref, n)
+        join b on w.n > b.first and w.n <= b.first + b.take
         order by w.n
-        returning id
+        returning id, (meta->>'stripe')::int8 as stripe
       ), e as (
         insert into ledger_entries (tx_id, account_id, amount)
-        select t.id, v.account_id, v.amount from t, b
-        cross join lateral (values (b.id, ${-c.total}::int8), (${c.committedAccount}::int8, ${c.total}::int8)) as v(account_id, amount)
+        select t.id, v.account_id, v.amount from t
+        cross join lateral (values (t.stripe, -${cost}), (${c.committedAccount}::int8, ${cost})) as v(account_id, amount)
         order by t.id, v.account_id
       )
-      select b.id as stripe, b.balance, (select coalesce(sum(balance), 0)::int8 from ledger_accounts where id in (${ids})) as before,
-             (select count(*)::int from t) as written
-      from b`
+      select (select count(*)::int from lk) as locked, ${c.fit ? sql`(select wanted from k)` : sql`null::int`} as wanted,
+             (select count(*)::int from t) as written,
+             (select coalesce(sum(balance), 0)::int8 from ledger_accounts where id in (${ids})) as before`
       .execute(db)
-      .then((r) => r.rows[0] ?? null);
+      .then((r) => r.rows[0]!);
   },
 
   /**

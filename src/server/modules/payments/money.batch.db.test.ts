@@ -152,6 +152,34 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     return { figures, kinds: kinds.rows, perWorker, proj, pauseNoted: terms?.pause_reason ?? null };
   }
 
+  /** The claims of a project per stripe (id order), checking each claim's legs: its stripe −amount, escrow +amount. */
+  async function claimStripes(projectId: string) {
+    const terms = (await fixedTerms(db.db, projectId))!;
+    const rows = await db.db
+      .selectFrom('ledger_transactions as t')
+      .innerJoin('ledger_entries as e', 'e.tx_id', 't.id')
+      .select(['t.id', 't.meta', 't.amount', 'e.account_id', 'e.amount as leg'])
+      .where('t.project_id', '=', projectId)
+      .where('t.kind', '=', 'claim')
+      .orderBy('t.id')
+      .orderBy('e.account_id')
+      .execute();
+    const per = new Map<number, number>();
+    const byTx = new Map<number, typeof rows>();
+    for (const r of rows) byTx.set(r.id, [...(byTx.get(r.id) ?? []), r]);
+    for (const legs of byTx.values()) {
+      const st = (legs[0]!.meta as { stripe: number }).stripe;
+      expect(legs.map((l) => [l.account_id, l.leg]).sort((x, y) => x[0]! - y[0]!)).toEqual(
+        [
+          [st, -legs[0]!.amount],
+          [terms.committed_account, legs[0]!.amount],
+        ].sort((x, y) => x[0]! - y[0]!),
+      );
+      per.set(st, (per.get(st) ?? 0) + 1);
+    }
+    return [...per].sort((x, y) => x[0] - y[0]).map(([stripe, n]) => ({ stripe, n }));
+  }
+
   const clean = async () => {
     const r = await svc.reconciliation();
     expect(r.violations).toEqual([]);
@@ -274,11 +302,74 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     await claimBatch(C.wp, C.ws);
     expect((await snapshot(C.p.id, C.ws)).proj).toEqual({ status: 'active', status_reason: null });
     await clean();
+    // Spread over every stripe (stripe 0: 180, the others 110 each): a batch of 16 takes one task
+    // from each and leaves 70 — the same pause as the 16th single claim.
+    const D = await setup(100, 16 * 110 + 70, 16);
+    const E = await setup(100, 16 * 110 + 70, 16);
+    for (const w of D.ws) await claimOne(D.wp, w);
+    const tasksE = await claimBatch(E.wp, E.ws);
+    await assertPaired(E.p.id, E.ws, tasksE);
+    const se = await snapshot(E.p.id, E.ws);
+    expect(se.proj.status_reason).toMatch(/110원, 남은 예산 70원/);
+    expect(se).toEqual(await snapshot(D.p.id, D.ws));
+    expect(await claimStripes(E.p.id)).toHaveLength(16);
+    await clean();
   });
 
-  it('refuses (NoWork) a batch no single stripe can cover, writing nothing and pausing nothing; the single claims then decide', async () => {
-    // 16 stripes of 220 won: each covers two 110-won tasks, none covers three.
-    const B = await setup(100, 16 * 220, 3);
+  it('spreads a batch no single stripe covers over several stripes, whole claims from each, in one statement', async () => {
+    // 16 stripes of 330 won: each covers three 110-won tasks; the batch needs ten.
+    const N = 10;
+    const A = await setup(100, 16 * 330, N);
+    const B = await setup(100, 16 * 330, N);
+    for (const w of [...A.ws, ...B.ws]) await account.workerPending(db.db, w);
+    const tasksA: Task[] = [];
+    for (const w of A.ws) tasksA.push(await claimOne(A.wp, w));
+    const terms = (await fixedTerms(db.db, B.p.id))!; // (the terms cache is warm, as on a running server)
+    statements = 0;
+    const tasksB = await counted.transaction().execute(async (trx) => {
+      await g.claimBatch(trx as Trx, B.wp, B.ws);
+      expect(statements).toBe(1);
+      return lease(trx, B.p.id, B.ws);
+    });
+    await assertPaired(A.p.id, A.ws, tasksA);
+    await assertPaired(B.p.id, B.ws, tasksB);
+    // Whole claims from the first free stripes in id order: 3 + 3 + 3 + 1.
+    const byStripe = await claimStripes(B.p.id);
+    const ids = [...terms.stripes].sort((x, y) => x - y);
+    expect(byStripe).toEqual([
+      { stripe: ids[0], n: 3 },
+      { stripe: ids[1], n: 3 },
+      { stripe: ids[2], n: 3 },
+      { stripe: ids[3], n: 1 },
+    ]);
+    const balances = new Map((await ledgerRepo.stripeBalances(db.db, terms.stripes)).map((r) => [r.id, r.balance]));
+    expect(ids.map((id) => balances.get(id))).toEqual([0, 0, 0, 220, ...ids.slice(4).map(() => 330)]);
+    await clean();
+    expect(await snapshot(B.p.id, B.ws)).toEqual(await snapshot(A.p.id, A.ws));
+
+    // The spread claims settle as any: submit all but the last as one batch, release the last
+    // (back to its own stripe), approve one, reject one.
+    const annA: number[] = [];
+    for (let i = 0; i < N - 1; i++) annA.push(await submitOne(A.wp, A.ws[i]!, tasksA[i]!));
+    const annB = await submitBatch(
+      B.wp,
+      B.ws.slice(0, N - 1).map((w, i) => ({ workerId: w, task: tasksB[i]! })),
+    );
+    await releaseTask(db.db, A.p.id, A.ws[N - 1]!, tasksA[N - 1]!);
+    await releaseTask(db.db, B.p.id, B.ws[N - 1]!, tasksB[N - 1]!);
+    for (const ann of [annA, annB]) {
+      await db.db.transaction().execute((trx) => approveAnnotation(trx, ann[0]!));
+      await db.db.transaction().execute((trx) => rejectAnnotation(trx, ann[1]!));
+    }
+    await clean();
+    const end = await snapshot(B.p.id, B.ws);
+    expect(end).toEqual(await snapshot(A.p.id, A.ws));
+    expect(end.figures).toMatchObject({ balance: 16 * 330 - 110 * 8, spent: 110, fees: 10, awaitingApproval: 700 });
+  });
+
+  it('refuses (NoWork) a batch the budget cannot cover, writing nothing and pausing nothing; the single claims then decide', async () => {
+    // 16 stripes of 220 won: 32 tasks in all.
+    const B = await setup(100, 16 * 220, 33);
     const before = await snapshot(B.p.id, B.ws);
     const txs = async () => (await db.db.selectFrom('ledger_transactions').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
     const n0 = await txs();
@@ -287,18 +378,60 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     expect(await txs()).toBe(n0);
     expect(await snapshot(B.p.id, B.ws)).toEqual(before);
     expect(before.proj.status).toBe('active');
-    // ...while two fit on one stripe, and the three one by one fit too.
-    await claimBatch(B.wp, B.ws.slice(0, 2));
-    await claimOne(B.wp, B.ws[2]!);
-    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ balance: 16 * 220 - 330, committed: 330 });
+    // ...while 32 fit, spread over every stripe, and the 33rd alone is refused (and pauses).
+    await claimBatch(B.wp, B.ws.slice(0, 32));
+    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ balance: 0, committed: 32 * 110 });
+    expect(await claimStripes(B.p.id)).toHaveLength(16);
+    await expect(claimOne(B.wp, B.ws[32]!)).rejects.toBeInstanceOf(NoWork);
     await clean();
 
     // Never funded: refused with nothing written and nothing paused.
     const U = await setup(100, 0, 2);
+    const n1 = await txs();
     await expect(claimBatch(U.wp, U.ws)).rejects.toBeInstanceOf(NoWork);
     await new Promise((r) => setTimeout(r, 50));
     expect((await snapshot(U.p.id, U.ws)).proj).toEqual({ status: 'active', status_reason: null });
-    expect(await txs()).toBe(n0 + 3);
+    expect(await txs()).toBe(n1);
+  });
+
+  // Needs a second connection holding stripes: PostgreSQL only (PGlite has one connection).
+  it.skipIf(!process.env.DATABASE_URL)('skips the stripes other transactions hold; refuses without waiting when the free ones fall short', async () => {
+    const B = await setup(100, 16 * 330, 42);
+    const terms = (await fixedTerms(db.db, B.p.id))!;
+    const ids = [...terms.stripes].sort((x, y) => x - y);
+    const held = ids.slice(0, 4);
+    let done!: () => void;
+    const gate = new Promise<void>((r) => (done = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = db.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('ledger_accounts').select('id').where('id', 'in', held).forUpdate().execute();
+      locked();
+      await gate;
+    });
+    await isLocked;
+    try {
+      // 12 claims: the first four stripes are held, so the next four give three each.
+      statements = 0;
+      await counted.transaction().execute(async (trx) => {
+        await g.claimBatch(trx as Trx, B.wp, B.ws.slice(0, 12));
+        expect(statements).toBe(1);
+        await lease(trx, B.p.id, B.ws.slice(0, 12));
+      });
+      expect(await claimStripes(B.p.id)).toEqual(ids.slice(4, 8).map((stripe) => ({ stripe, n: 3 })));
+      // 30 more: the budget covers 36, the free stripes 24 — refused at once, not waited for.
+      const t0 = Date.now();
+      await expect(claimBatch(B.wp, B.ws.slice(12))).rejects.toBeInstanceOf(NoWork);
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    } finally {
+      done();
+      await holder;
+    }
+    // With the stripes free again the same 30 fit: 3 from each of the 10 stripes left.
+    await claimBatch(B.wp, B.ws.slice(12));
+    expect((await claimStripes(B.p.id)).reduce((s, x) => s + x.n, 0)).toBe(42);
+    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ balance: 16 * 330 - 42 * 110, committed: 42 * 110 });
+    await clean();
   });
 
   it('the usual batch submit is one statement for every worker', async () => {

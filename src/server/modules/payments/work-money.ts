@@ -96,13 +96,17 @@ export type ReserveBatchResult = { ok: true; pay: number; fee: number; refs: str
 
 /**
  * The batch form of `reserveForClaim`: reserves one task's pay + fee for each of several workers
- * of one project (each once) — one claim transaction per worker, as `reserveForClaim` writes it —
- * with ONE statement in the usual case: the whole sum from one budget stripe no other claim
- * holds (else, as `reserve` does, waiting for one stripe that covers it, under a savepoint).
- * When no single stripe covers the sum (or the project was never funded) nothing is written and
- * `{ok: false}` tells the caller to claim one by one (the single path decides who gets a task and
- * pauses the project): no pause is written here. A reservation that leaves less than one more task
- * pauses the project in the same transaction, as the last of the single reservations would.
+ * of one project (each once) — one claim transaction per worker, as `reserveForClaim` writes it,
+ * each from ONE budget stripe — with ONE statement in the usual case: the claims are spread over
+ * budget stripes no other claim holds, whole claims from each stripe in id order, locking as few
+ * stripes as this statement's snapshot says they need. When those fall short (a stripe it counted
+ * on was held or emptied meanwhile), a second statement locks every free stripe. Only when the
+ * free stripes together cannot cover the batch does it fall back to what a single claim does:
+ * wait for one stripe that covers the whole batch (under a savepoint, and only while holding no
+ * stripe). When nothing covers it (or the project was never funded) nothing is written and
+ * `{ok: false}` tells the caller to claim one by one (the single path decides who gets a task
+ * and pauses the project): no pause is written here. A reservation that leaves less than one more
+ * task pauses the project in the same transaction, as the last of the single reservations would.
  * Call it in the transaction that creates the assignments, before them (see `claimOfAssignment`).
  */
 export async function reserveForClaims(db: Queryable, k: { projectId: string; workerIds: string[]; pay?: number; status?: string }): Promise<ReserveBatchResult> {
@@ -121,20 +125,27 @@ export async function reserveForClaims(db: Queryable, k: { projectId: string; wo
   const claims = k.workerIds.map((userId) => ({ userId, ref: `p${k.projectId}:w${userId}:${randomUUID()}` }));
   const grand = cost.total * claims.length;
   const base = { committedAccount: terms.committed_account, total: cost.total, projectId: k.projectId, claims, meta: { pay: cost.pay, fee: cost.fee } };
-  let got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
-  if (!got) {
-    // As in `reserve`: wait for one stripe that covers the sum, under a savepoint (a try that
-    // finds it emptied meanwhile would keep its lock).
+  let got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true, fit: true });
+  let held = got.locked > 0; // stripes this transaction now holds (until it ends)
+  if (!got.written && got.wanted !== null && got.wanted > 0 && got.locked === got.wanted) {
+    // The stripes it counted on were free but fell short (one emptied meanwhile): take every free one.
+    got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true, fit: false });
+    held ||= got.locked > 0;
+  }
+  if (!got.written && !held) {
+    // Every stripe that could help is held by others: as in `reserve`, wait for one stripe that
+    // covers the whole batch, under a savepoint (a try that finds it emptied meanwhile would keep
+    // its lock). Never while holding a stripe: waiting for another then could deadlock.
     const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= grand);
     if (covering.length) {
       const one = covering[Math.floor(Math.random() * covering.length)]!.id;
       const inTx = db.isTransaction;
       if (inTx) await sql`savepoint reserve_batch`.execute(db);
-      got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false });
-      if (inTx) await sql.raw(got ? 'release savepoint reserve_batch' : 'rollback to savepoint reserve_batch').execute(db);
+      got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false, fit: false });
+      if (inTx) await sql.raw(got.written ? 'release savepoint reserve_batch' : 'rollback to savepoint reserve_batch').execute(db);
     }
   }
-  if (!got) return { ok: false, reason: `no budget stripe covers ${claims.length} tasks at once` };
+  if (!got.written) return { ok: false, reason: `the free budget stripes do not cover ${claims.length} tasks at once` };
   if (got.written !== claims.length) throw new Error(`claim batch wrote ${got.written} of ${claims.length} reservations`);
   const left = got.before - grand;
   if (left < cost.total) await pauseForFunds(db, k.projectId, status, pauseReason(cost.total, left));
