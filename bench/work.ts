@@ -18,7 +18,10 @@
  *   (n) pgbench: (w) with the claim replaced by the textbook ORDER BY id LIMIT 1 FOR UPDATE SKIP
  *       LOCKED, to show what the claim design buys (skip with --no-naive).
  *   HTTP: N simulated workers (undici, keep-alive) against `dure serve` in a child process, each
- *       looping POST next → POST submit for the fixed duration.
+ *       looping POST next → POST submit for the fixed duration. Under load the server batches
+ *       concurrent claims and submits of the project (work/CONTEXT.md "Batches across workers"),
+ *       so HTTP can pass (a), which runs every cycle's statements alone; each run prints how many
+ *       claims and submits a batch carried on average (GET /api/work/batches).
  * and prints medians of cycles/s and latencies, and the ratios HTTP / (a), HTTP / (b), (w) / (b).
  * pgbench runs with -M prepared, as the server does (src/db/connect.ts prepares each statement once
  * per connection). Every project is funded (money moves with the work, as in the product).

@@ -434,6 +434,39 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     await clean();
   });
 
+  it.skipIf(!process.env.DATABASE_URL)('a claim that waited for a held stripe judges what is left by the whole budget, not by that stripe', async () => {
+    // 16 stripes of 150 won: whichever stripe a waiting claim gets keeps 40 won (< one 110-won
+    // task) while the budget keeps 2,290. The claim waited on one stripe and once measured what
+    // was left on it alone: it paused a project with money for twenty more tasks.
+    const B = await setup(100, 16 * 150, 2);
+    const terms = (await fixedTerms(db.db, B.p.id))!;
+    const claims: ((trx: Trx) => unknown)[] = [(trx) => g.claim(trx, B.wp, B.ws[0]!), (trx) => g.claimBatch(trx, B.wp, [B.ws[1]!])];
+    for (const [k, claim] of claims.entries()) {
+      let done!: () => void;
+      const gate = new Promise<void>((r) => (done = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = db.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('ledger_accounts').select('id').where('id', 'in', terms.stripes).forUpdate().execute();
+        locked();
+        await gate;
+      });
+      await isLocked;
+      const claiming = db.db.transaction().execute(async (trx) => {
+        await claim(trx as Trx);
+        await lease(trx, B.p.id, [B.ws[k]!]);
+      });
+      await new Promise((r) => setTimeout(r, 300)); // the claim now waits for a stripe
+      done();
+      await holder;
+      await claiming;
+      const proj = await db.db.selectFrom('projects').select(['status', 'status_reason']).where('id', '=', B.p.id).executeTakeFirstOrThrow();
+      expect(proj, k === 0 ? 'single claim' : 'claim batch').toEqual({ status: 'active', status_reason: null });
+    }
+    expect((await snapshot(B.p.id, B.ws)).figures).toMatchObject({ balance: 16 * 150 - 2 * 110, committed: 2 * 110 });
+    await clean();
+  });
+
   it('the usual batch submit is one statement for every worker', async () => {
     const B = await setup(100, 10_000, 4);
     for (const w of B.ws) await account.workerPending(db.db, w);

@@ -143,6 +143,8 @@ export async function reserveForClaims(db: Queryable, k: { projectId: string; wo
       if (inTx) await sql`savepoint reserve_batch`.execute(db);
       got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false, fit: false });
       if (inTx) await sql.raw(got.written ? 'release savepoint reserve_batch' : 'rollback to savepoint reserve_batch').execute(db);
+      // That statement saw one stripe only: its `before` is not the budget's.
+      if (got.written) got = { ...got, before: (await budgetBalance(db, terms)) + grand };
     }
   }
   if (!got.written) return { ok: false, reason: `the free budget stripes do not cover ${claims.length} tasks at once` };
@@ -178,6 +180,8 @@ async function reserve(
       if (inTx) await sql`savepoint reserve_one`.execute(db);
       got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: [one], skipLocked: false });
       if (inTx) await sql.raw(got ? 'release savepoint reserve_one' : 'rollback to savepoint reserve_one').execute(db);
+      // That statement saw one stripe only: what is left is the whole budget's balance.
+      if (got) return { left: await budgetBalance(db, terms) };
     }
   }
   if (got) return { left: got.before - c.total };
