@@ -217,6 +217,16 @@ async function makeProject(db: Kysely<Database>, orgId: string, userId: string, 
   return p.id;
 }
 
+/**
+ * Before an HTTP run: what the pgbench runs left behind must not run during it. The pgbench
+ * cycle marks its project for inference (the server's job would then recompute thousands of
+ * answers mid-run) and leaves dead rows (autovacuum would clean them mid-run): unmark, vacuum.
+ */
+async function settle(db: Kysely<Database>) {
+  await sql`delete from inference_dirty`.execute(db);
+  await sql`vacuum analyze`.execute(db);
+}
+
 // ---- pgbench --------------------------------------------------------------------------------
 
 function pgbenchBin(): string {
@@ -342,15 +352,15 @@ function cycleScript(
     { value: who.annotationId, prefix: 's_', seen: false },
   ];
   for (const r of log) {
-    let text = r.sql.replace(/\s+/g, ' ').trim();
+    let text = r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim(); // line comments would swallow the joined line
     // The claim's candidate window (`limit $k::int` in the claim statement). The server widens a
     // window whose candidates are all locked and claims again; pgbench cannot loop, so its window
     // is sized for its client count instead (clients + 64: more rows than can be locked at once).
     const isClaimSql = /insert into assignments/i.test(text) && /for no key update/i.test(text);
     const windowParam = isClaimSql ? Number(/limit \$(\d+)::int/.exec(text)?.[1]) : NaN;
-    text = text.replace(/\$(\d+)/g, (_, k: string) => {
-      if (Number(k) === windowParam) return String(claimWindow);
-      const v = r.params[Number(k) - 1];
+    const sub = (v: unknown): string => {
+      // The batch statements take arrays (one element per worker): the same rules, per element.
+      if (Array.isArray(v)) return `ARRAY[${v.map(sub).join(', ')}]`;
       if (v === who.workerId) return workerExpr;
       if (v === who.sessionId) return sessionExpr;
       if (v === who.projectId) return literal(pgbProject);
@@ -368,7 +378,8 @@ function cycleScript(
         return `:${m.prefix}id`;
       }
       return literal(v);
-    });
+    };
+    text = text.replace(/\$(\d+)/g, (_, k: string) => (Number(k) === windowParam ? String(claimWindow) : sub(r.params[Number(k) - 1])));
     const returns = made.find((x) => !x.seen && r.rows.length === 1 && (r.rows[0] as { id?: unknown }).id === x.value);
     if (returns) returns.seen = true;
     if (naiveClaim && isClaimSql) {
@@ -633,7 +644,7 @@ async function main() {
         const clients = level;
         if (HTTP_ONLY) {
           const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
-          await sql`analyze items`.execute(db);
+          await settle(db);
           const h = await cpuDuring(() => runHttpBatched(port, httpProject, httpWorkers.slice(0, level)));
           row.http.push(h);
           console.log(`  ${level} workers, run ${rep + 1}: HTTP ${fmt(h.rate)} cycles/s (p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}); ${cpuText(h.cpu)}`);
@@ -650,7 +661,7 @@ async function main() {
         row.w.push(await runPgbench(`w-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), Math.max(64, clients + 64)), clients));
         if (NAIVE) row.n.push(await runPgbench(`n-${level}`, cycleScript(capturedBare, whoBare, await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT), 64, true), clients));
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
-        await sql`analyze items`.execute(db);
+        await settle(db);
         row.http.push(await cpuDuring(() => runHttpBatched(port, httpProject, httpWorkers.slice(0, level))));
         const last = row.http.at(-1)!;
         console.log(
@@ -662,7 +673,7 @@ async function main() {
       const closed = median(row.http.map((x) => x.rate));
       for (const f of PACED) {
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
-        await sql`analyze items`.execute(db);
+        await settle(db);
         const p = await runHttpBatched(port, httpProject, httpWorkers.slice(0, level), f * closed);
         paced.push({ level, fraction: f, target: f * closed, ...p });
         console.log(
