@@ -49,6 +49,36 @@ describe('ledger and money flows (database)', () => {
     await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'undo', legs: [{ account: funds, amount: -7 }, { account: world, amount: 7 }] }));
   });
 
+  it('refuses an entry naming a transaction or an account that does not exist, and never deletes a transaction or an account', async () => {
+    const world = await account.world(db.db);
+    const req = await makeRequester(db.db);
+    const funds = await account.orgFunds(db.db, req.orgId!);
+    const noSuch = 9_000_000_000;
+    await expect(
+      db.db.transaction().execute(async (trx) => {
+        const tx = await ledgerRepo.insertTransaction(trx, { kind: 'test', ref: 'no-account', settles: null, project_id: null, user_id: null, amount: 1, memo: null, meta: null, created_by: null });
+        await ledgerRepo.insertEntries(trx, [
+          { tx_id: tx!, account_id: world, amount: -3 },
+          { tx_id: tx!, account_id: noSuch, amount: 3 },
+        ]);
+      }),
+    ).rejects.toThrow(new RegExp(`names account ${noSuch}, which does not exist`));
+    await expect(
+      db.db.transaction().execute((trx) =>
+        ledgerRepo.insertEntries(trx, [
+          { tx_id: noSuch, account_id: world, amount: -3 },
+          { tx_id: noSuch, account_id: funds, amount: 3 },
+        ]),
+      ),
+    ).rejects.toThrow(new RegExp(`names transaction ${noSuch}, which does not exist`));
+    expect(await ledgerRepo.balance(db.db, funds)).toBe(0);
+    const r = await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'kept', legs: [{ account: world, amount: -2 }, { account: funds, amount: 2 }] }));
+    expect(r.status).toBe('posted');
+    await expect(sql`delete from ledger_transactions where kind = 'test' and ref = 'kept'`.execute(db.db)).rejects.toThrow(/never deletes/);
+    await expect(sql`delete from ledger_accounts where id = ${funds}`.execute(db.db)).rejects.toThrow(/never deletes/);
+    await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'unkept', legs: [{ account: funds, amount: -2 }, { account: world, amount: 2 }] }));
+  });
+
   it('finds an account through the owner-key index, not by reading every account of its kind', async () => {
     const w = await makeUser(db.db, 'worker');
     const id = await account.workerPending(db.db, w.id);
