@@ -265,54 +265,13 @@ export const ledgerRepo = {
   },
 
   /**
-   * The usual submit of paid work in ONE statement: finds the claim of the assignment and the
-   * worker's pending account, and — unless this unit of work was already submitted — posts
-   * exactly what `payOnSubmit` posts through `post()` (transaction `submit` settling the claim,
-   * escrow −pay, pending +pay, entries in account order). Writes nothing and answers
-   * `posted: false` whenever anything is unusual (no claim, no pending account yet, a submit or a
-   * settlement already there, a concurrent one): the caller then takes the general path.
-   * `pay: 0` with `posted: false` and a claim found means there was nothing to move.
-   */
-  paySubmitted(db: Queryable, k: { projectId: string; workerId: string; assignmentId: number; annotationId: number; ref: string; committedAccount: number }) {
-    return sql<{ claim_pay: number | null; tx_id: number | null; credited: number }>`
-      with c as (
-        select c.ref, c.meta from ledger_transactions c
-        where c.kind = 'claim' and c.project_id = ${k.projectId}::uuid and c.user_id = ${k.workerId}::uuid
-          and c.created_at = (select created_at from assignments where id = ${k.assignmentId}::int8)
-        order by c.id desc limit 1
-      ), v as (
-        select c.ref, coalesce((c.meta->>'pay')::int8, 0) as pay, coalesce((c.meta->>'fee')::int8, 0) as fee,
-               (select id from ledger_accounts where kind = 'worker_pending' and ${ownerKey} = ${k.workerId}::uuid and stripe = 0) as pending
-        from c
-      ), t as (
-        insert into ledger_transactions (kind, ref, settles, project_id, user_id, amount, meta)
-        select 'submit', ${k.ref}, 'claim:' || v.ref, ${k.projectId}::uuid, ${k.workerId}::uuid, v.pay,
-               jsonb_build_object('pay', v.pay, 'fee', v.fee, 'annotationId', ${k.annotationId}::int8, 'claim', v.ref, 'assignmentId', ${k.assignmentId}::int8)
-        from v
-        where v.pay > 0 and v.pending is not null
-          and not exists (select 1 from ledger_transactions s where s.kind = 'submit' and s.ref = ${k.ref})
-        on conflict do nothing
-        returning id, amount
-      ), b as (
-        update ledger_accounts a set balance = a.balance + t.amount
-        from t, v where a.id = v.pending and a.balance is not null
-        returning a.id
-      ), e as (
-        insert into ledger_entries (tx_id, account_id, amount)
-        select t.id, x.account_id, x.amount
-        from t, v cross join lateral (values (${k.committedAccount}::int8, -t.amount), (v.pending, t.amount)) as x(account_id, amount)
-        order by x.account_id
-      )
-      select (select pay from v) as claim_pay, (select id from t) as tx_id, (select count(*)::int from b) as credited`
-      .execute(db)
-      .then((r) => r.rows[0]!);
-  },
-
-  /**
-   * The batch form of `paySubmitted`: the usual submits of several (assignment, worker) pairs of
-   * ONE project in ONE statement. For each pair it finds the claim of the assignment and the
-   * worker's pending account and — unless this unit of work was already submitted — posts what
-   * `paySubmitted` posts (one `submit` transaction settling the claim, escrow −pay, pending +pay).
+   * The usual submits of paid work — of one or several (assignment, worker) pairs of ONE project —
+   * in ONE statement. For each pair it finds the claim of the assignment and the worker's pending
+   * account and — unless this unit of work was already submitted — posts exactly what
+   * `payOnSubmit` posts through `post()` (one `submit` transaction settling the claim, escrow −pay,
+   * pending +pay, entries in account order). Writes nothing for a pair whenever anything is
+   * unusual (no claim, no pending account yet, a submit or a settlement already there, a
+   * concurrent one): the caller then takes the general path.
    * The pending accounts are locked in id order (concurrent batches never deadlock on each other)
    * and each is credited once with its sum. `committedAccount` null (a project never funded):
    * nothing is posted, only the facts are read. One row per pair, in input order:

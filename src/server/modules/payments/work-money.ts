@@ -58,6 +58,13 @@ async function projectPay(db: Queryable, projectId: string) {
   return { project: p, pay: Number(s.payPerAnnotation ?? 0), payPerReview: Number(s.payPerReview ?? 0) };
 }
 
+/** The pay and status the caller passed (both), else the project's own. */
+async function payAndStatus(db: Queryable, k: { projectId: string; pay?: number; status?: string }): Promise<{ pay: number; status: string }> {
+  if (k.pay !== undefined && k.status !== undefined) return { pay: k.pay, status: k.status };
+  const pp = await projectPay(db, k.projectId);
+  return { pay: pp.pay, status: pp.project.status };
+}
+
 export type ReserveResult = { ok: true; pay: number; fee: number; ref?: string } | { ok: false; reason: string; cost: number; balance: number };
 
 /**
@@ -72,13 +79,7 @@ export async function reserveForClaim(
   db: Queryable,
   k: { projectId: string; workerId: string; pay?: number; status?: string },
 ): Promise<ReserveResult> {
-  let pay = k.pay;
-  let status = k.status;
-  if (pay === undefined || status === undefined) {
-    const pp = await projectPay(db, k.projectId);
-    pay = pp.pay;
-    status = pp.project.status;
-  }
+  const { pay, status } = await payAndStatus(db, k);
   if (pay === 0) return { ok: true, pay: 0, fee: 0 };
   const terms = await fixedTerms(db, k.projectId);
   const cost = costWithFee(pay, terms?.fee_bp ?? 0);
@@ -110,13 +111,7 @@ export type ReserveBatchResult = { ok: true; pay: number; fee: number; refs: str
  * Call it in the transaction that creates the assignments, before them (see `claimOfAssignment`).
  */
 export async function reserveForClaims(db: Queryable, k: { projectId: string; workerIds: string[]; pay?: number; status?: string }): Promise<ReserveBatchResult> {
-  let pay = k.pay;
-  let status = k.status;
-  if (pay === undefined || status === undefined) {
-    const pp = await projectPay(db, k.projectId);
-    pay = pp.pay;
-    status = pp.project.status;
-  }
+  const { pay, status } = await payAndStatus(db, k);
   if (pay === 0 || k.workerIds.length === 0) return { ok: true, pay: 0, fee: 0, refs: [] };
   if (new Set(k.workerIds).size !== k.workerIds.length) return { ok: false, reason: 'a worker appears twice in one claim batch' };
   const terms = await fixedTerms(db, k.projectId);
@@ -134,18 +129,12 @@ export async function reserveForClaims(db: Queryable, k: { projectId: string; wo
   }
   if (!got.written && !held) {
     // Every stripe that could help is held by others: as in `reserve`, wait for one stripe that
-    // covers the whole batch, under a savepoint (a try that finds it emptied meanwhile would keep
-    // its lock). Never while holding a stripe: waiting for another then could deadlock.
-    const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= grand);
-    if (covering.length) {
-      const one = covering[Math.floor(Math.random() * covering.length)]!.id;
-      const inTx = db.isTransaction;
-      if (inTx) await sql`savepoint reserve_batch`.execute(db);
-      got = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false, fit: false });
-      if (inTx) await sql.raw(got.written ? 'release savepoint reserve_batch' : 'rollback to savepoint reserve_batch').execute(db);
-      // That statement saw one stripe only: its `before` is not the budget's.
-      if (got.written) got = { ...got, before: (await budgetBalance(db, terms)) + grand };
-    }
+    // covers the whole batch. Never while holding a stripe: waiting for another then could deadlock.
+    const waited = await waitForOneStripe(db, terms, grand, async (one) => {
+      const r = await ledgerRepo.reserveClaimsFromBudget(db, { ...base, stripes: [one], skipLocked: false, fit: false });
+      return r.written ? r : null;
+    });
+    if (waited) got = { ...waited.got, before: waited.left + grand };
   }
   if (!got.written) return { ok: false, reason: `the free budget stripes do not cover ${claims.length} tasks at once` };
   if (got.written !== claims.length) throw new Error(`claim batch wrote ${got.written} of ${claims.length} reservations`);
@@ -166,25 +155,10 @@ async function reserve(
   c: { kind: string; ref: string; total: number; projectId: string; userId: string; meta: Record<string, unknown> },
 ): Promise<{ left: number } | null> {
   const base = { committedAccount: terms.committed_account, ...c };
-  let got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
-  if (!got) {
-    const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= c.total);
-    if (covering.length) {
-      const one = covering[Math.floor(Math.random() * covering.length)]!.id;
-      // Waiting for a stripe another claim holds, this try often finds it emptied meanwhile — and
-      // still holds its lock (FOR UPDATE keeps the lock on a row it re-checks and drops). Locking
-      // every stripe in id order while holding one out of order deadlocks with the next claim
-      // doing the same, so this try runs under a savepoint, rolled back (locks and all) if it
-      // fails. (Only here: the first, SKIP LOCKED try waits for nothing and rarely drops a row.)
-      const inTx = db.isTransaction;
-      if (inTx) await sql`savepoint reserve_one`.execute(db);
-      got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: [one], skipLocked: false });
-      if (inTx) await sql.raw(got ? 'release savepoint reserve_one' : 'rollback to savepoint reserve_one').execute(db);
-      // That statement saw one stripe only: what is left is the whole budget's balance.
-      if (got) return { left: await budgetBalance(db, terms) };
-    }
-  }
+  const got = await ledgerRepo.reserveFromBudget(db, { ...base, stripes: terms.stripes, skipLocked: true });
   if (got) return { left: got.before - c.total };
+  const waited = await waitForOneStripe(db, terms, c.total, (one) => ledgerRepo.reserveFromBudget(db, { ...base, stripes: [one], skipLocked: false }));
+  if (waited) return { left: waited.left };
   // No single stripe covers it (the budget is nearly spent, or spread thin): lock them all.
   const legs = await takeFromBudget(db, terms, c.total);
   if (!legs) return null;
@@ -197,6 +171,29 @@ async function reserve(
     legs: [...legs, { account: terms.committed_account, amount: c.total, cached: false }],
   });
   return { left: await budgetBalance(db, terms) };
+}
+
+/**
+ * The waiting try of `reserve` and `reserveForClaims`: picks at random one budget stripe that
+ * covers `need` and runs `tryOne` on it alone (waiting for its lock). Null: no stripe covers it,
+ * or the try failed (nothing written). `left`: the budget after, as far as this transaction sees.
+ */
+async function waitForOneStripe<T>(db: Queryable, terms: FixedTerms, need: number, tryOne: (stripe: number) => Promise<T | null>): Promise<{ got: T; left: number } | null> {
+  const covering = (await ledgerRepo.stripeBalances(db, terms.stripes)).filter((x) => (x.balance ?? 0) >= need);
+  if (!covering.length) return null;
+  const one = covering[Math.floor(Math.random() * covering.length)]!.id;
+  // Waiting for a stripe another claim holds, this try often finds it emptied meanwhile — and
+  // still holds its lock (FOR UPDATE keeps the lock on a row it re-checks and drops). Locking
+  // every stripe in id order while holding one out of order deadlocks with the next claim
+  // doing the same, so this try runs under a savepoint, rolled back (locks and all) if it
+  // fails. (Only here: the first, SKIP LOCKED try waits for nothing and rarely drops a row.)
+  const inTx = db.isTransaction;
+  if (inTx) await sql`savepoint reserve_one`.execute(db);
+  const got = await tryOne(one);
+  if (inTx) await sql.raw(got ? 'release savepoint reserve_one' : 'rollback to savepoint reserve_one').execute(db);
+  if (!got) return null;
+  // That statement saw one stripe only: what is left is the whole budget's balance.
+  return { got, left: await budgetBalance(db, terms) };
 }
 
 /**
@@ -246,13 +243,26 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: nu
   // The usual case in one round trip (it runs while the submit holds the item's row lock).
   const terms0 = await fixedTerms(db, k.projectId);
   if (terms0) {
-    const fast = await ledgerRepo.paySubmitted(db, { ...k, ref, committedAccount: terms0.committed_account });
-    if (fast.tx_id !== null) {
-      if (fast.credited !== 1) throw new Error(`ledger movement submit/${ref} could not credit the pending account`);
+    const [fast] = await ledgerRepo.paySubmittedBatch(db, {
+      projectId: k.projectId,
+      committedAccount: terms0.committed_account,
+      rows: [{ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref }],
+    });
+    if (fast!.tx_id !== null) {
+      if (!fast!.credited) throw new Error(`ledger movement submit/${ref} could not credit the pending account`);
       return;
     }
-    if (fast.claim_pay === 0) return; // reserved nothing: nothing to move (as post() of zero legs)
+    if (fast!.claim_pay === 0) return; // reserved nothing: nothing to move (as post() of zero legs)
   }
+  await payOnSubmitGeneral(db, k);
+}
+
+/**
+ * The general path of `payOnSubmit` (and of the unusual submits of `payOnSubmits`): no pending
+ * account yet, no reservation, a released claim, a replay.
+ */
+async function payOnSubmitGeneral(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number }): Promise<void> {
+  const ref = workRef(k);
   if (await ledgerRepo.findTransaction(db, 'submit', ref)) return;
   let claim = await ledgerRepo.claimOfAssignment(db, k.projectId, k.workerId, k.assignmentId);
   if (!claim) {
@@ -285,7 +295,7 @@ export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: nu
  * leaves the ledger as `payOnSubmit` for each in turn would. The usual submits move in ONE
  * statement (`ledgerRepo.paySubmittedBatch`); what that statement recognises as nothing to move
  * (a rework, a submit already posted, no pay) moves nothing; anything else unusual (no pending
- * account yet, no reservation, a released claim) goes through `payOnSubmit` for that submit.
+ * account yet, no reservation, a released claim) takes `payOnSubmit`'s general path.
  */
 export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<WorkKey, 'projectId'> & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' })[]): Promise<void> {
   const todo = ks.filter((k) => k.kind !== 'rework');
@@ -308,7 +318,7 @@ export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<W
     if (r.claim_pay === null && Number(r.project_pay) === 0) continue; // no reservation and nothing to pay now
     general.push(k);
   }
-  for (const k of general) await payOnSubmit(db, { ...k, projectId });
+  for (const k of general) await payOnSubmitGeneral(db, { ...k, projectId });
 }
 
 export type Verdict = 'approve' | 'reject';
