@@ -4,7 +4,7 @@ import { AppError } from '../../../core/app-error.ts';
 import { DEFAULT_QUALITY_RULES } from '../../../core/quality/index.ts';
 import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
-import { contextsOf, copyContexts, inRolledBack, statementsOf, submitEach } from '../review/submit-batch-test-helpers.ts';
+import { contextsOf, copyContexts, inRolledBack, statementsOf, submitEach } from '../../../../test/helpers/submit-batch.ts';
 import type { SubmitContext, Trx } from '../work/work.hooks.ts';
 import { quickWorkers } from '../work/work-test-helpers.ts';
 import { QualityService } from './quality.service.ts';

@@ -59,21 +59,9 @@ export const qualityRepo = {
     return sql<WorkerQualityRow>`select * from worker_quality where worker_id = ${workerId}::uuid`.execute(db).then((r) => r.rows[0]);
   },
 
-  /** Per project: judged answers and, for ordinary answers, the running count (returns the count before). */
+  /** Per project: judged answers and, for ordinary answers, the running count (the figures after). */
   bumpProject(db: Queryable, projectId: string, workerId: string, j: Judgement & { answers?: number }) {
-    return sql<{ answers: number; gold_answered: number; gold_correct: number }>`
-      insert into worker_project_quality as w (project_id, worker_id, answers, gold_answered, gold_correct, reviews_approved, reviews_rejected)
-      values (${projectId}::uuid, ${workerId}::uuid, ${n(j.answers)}, ${n(j.goldAnswered)}, ${n(j.goldCorrect)}, ${n(j.reviewsApproved)}, ${n(j.reviewsRejected)})
-      on conflict (project_id, worker_id) do update set
-        answers = w.answers + excluded.answers,
-        gold_answered = w.gold_answered + excluded.gold_answered,
-        gold_correct = w.gold_correct + excluded.gold_correct,
-        reviews_approved = w.reviews_approved + excluded.reviews_approved,
-        reviews_rejected = w.reviews_rejected + excluded.reviews_rejected,
-        updated_at = now()
-      returning answers, gold_answered, gold_correct`
-      .execute(db)
-      .then((r) => r.rows[0]!);
+    return qualityRepo.bumpProjectMany(db, projectId, [{ workerId, j }]).then((m) => m.get(workerId)!);
   },
 
   /**

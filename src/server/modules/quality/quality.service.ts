@@ -103,16 +103,11 @@ export class QualityService {
   };
 
   /** Inside the submit transaction: qualification answers, gold accuracy and the gold gate, answer counts, abuse checks. */
-  readonly onSubmit: SubmitHook = async (trx, c) => {
-    if (c.item.isGold) return this.onGoldAnswer(trx, c);
-    if (c.assignment.kind !== 'new') return;
-    const pq = await qualityRepo.bumpProject(trx, c.project.id, c.workerId, { answers: 1 });
-    this.counted(c, pq.answers);
-  };
+  readonly onSubmit: SubmitHook = (trx, c) => this.onSubmitBatch(trx, [c]);
 
   /**
-   * The batch form (several submits of one project, each worker once): the ordinary new answers
-   * are counted in one statement; gold answers go through `onSubmit` one by one (reworks count
+   * Several submits of one project (each worker once), as one by one would: the ordinary new
+   * answers are counted in one statement; gold answers are judged one by one (reworks count
    * nothing). The workers' rows are their own, so the order between the two changes nothing.
    */
   readonly onSubmitBatch: SubmitBatchHook = async (trx, ctxs) => {
@@ -125,7 +120,7 @@ export class QualityService {
       );
       for (const c of plain) this.counted(c, after.get(c.workerId)!.answers);
     }
-    for (const c of ctxs) if (c.item.isGold) await this.onSubmit(trx, c);
+    for (const c of ctxs) if (c.item.isGold) await this.onGoldAnswer(trx, c);
   };
 
   /** An ordinary answer was counted (`answers`: the worker's count now): every checkEvery-th schedules the abuse signals. */

@@ -5,7 +5,7 @@ import { createProject, insertItems, publish } from '../../../../test/helpers/fa
 import type { SubmitContext, Trx } from '../work/work.hooks.ts';
 import { quickWorkers } from '../work/work-test-helpers.ts';
 import { ReviewService } from './review.service.ts';
-import { contextsOf, copyContexts, inRolledBack, seeded, statementsOf, submitEach } from './submit-batch-test-helpers.ts';
+import { contextsOf, copyContexts, inRolledBack, seeded, statementsOf, submitEach } from '../../../../test/helpers/submit-batch.ts';
 
 // The batch form of the review submit hook against the single form run for each submit in turn:
 // the same inputs (real annotations, the same seeded draws), each run in a rolled-back transaction.

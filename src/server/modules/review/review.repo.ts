@@ -33,21 +33,10 @@ export interface AwaitingRow {
 }
 
 export const reviewRepo = {
-  /** How many of the worker's ordinary answers in the project came before this one, counting up to `cap`. */
-  priorAnswers(db: Queryable, projectId: string, workerId: string, annotationId: number, cap: number) {
-    return sql<{ n: number }>`
-      select count(*)::int as n from (
-        select 1 from annotations
-        where worker_id = ${workerId}::uuid and project_id = ${projectId}::uuid and not is_gold
-          and id < ${annotationId}::bigint and status <> 'superseded'
-        limit ${cap}::int) t`
-      .execute(db)
-      .then((r) => r.rows[0]!.n);
-  },
-
   /**
-   * `priorAnswers` for several annotations of one project (each worker once) in one statement:
-   * annotation id → that worker's earlier answers, counted up to `cap`.
+   * How many of each worker's ordinary answers in the project came before the given annotation,
+   * counting up to `cap`, for several annotations of one project (each worker once) in one
+   * statement: annotation id → count.
    */
   async priorAnswersMany(db: Queryable, projectId: string, rows: { workerId: string; annotationId: number }[], cap: number) {
     const out = new Map<number, number>();
@@ -65,10 +54,6 @@ export const reviewRepo = {
     return out;
   },
 
-  markPendingReview(db: Queryable, annotationId: number) {
-    return sql`update annotations set status = 'pending_review' where id = ${annotationId}::bigint and status = 'submitted'`.execute(db);
-  },
-
   enqueue(db: Queryable, t: { projectId: string; annotationId: number; authorId: string; kind: 'review' | 'cross'; reason: string; firstTaskId?: number }) {
     return sql<{ id: number }>`
       insert into review_tasks (project_id, annotation_id, author_id, kind, reason, first_task_id)
@@ -79,7 +64,7 @@ export const reviewRepo = {
       .then((r) => r.rows[0]);
   },
 
-  /** `markPendingReview` for several annotations. */
+  /** Sends submitted annotations to review (status 'pending_review'). */
   markPendingReviewMany(db: Queryable, annotationIds: number[]) {
     return sql`update annotations set status = 'pending_review' where id = any(${annotationIds}::bigint[]) and status = 'submitted'`.execute(db);
   },

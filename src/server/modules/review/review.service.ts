@@ -58,19 +58,12 @@ export class ReviewService {
 
   // ---- sampling (inside the submit transaction) ---------------------------------------------------
 
-  readonly onSubmit: SubmitHook = async (trx, c) => {
-    if (!this.samples(c)) return;
-    const k = c.project.settings.reviewFirstK;
-    const prior = this.knownPrior(c) ?? this.noteCount(c, await reviewRepo.priorAnswers(trx, c.project.id, c.workerId, c.annotation.id, k));
-    const reason = this.draw(c, prior);
-    if (!reason) return;
-    await this.sendToReview(trx, { id: c.annotation.id, projectId: c.project.id, workerId: c.workerId }, reason);
-    c.annotation.status = 'pending_review';
-  };
+  /** Sampling of one submit: the batch form with one member (the same statements). */
+  readonly onSubmit: SubmitHook = (trx, c) => this.onSubmitBatch(trx, [c]);
 
   /**
-   * The batch form (several submits of one project, each worker once), as `onSubmit` run for
-   * each in turn: the earlier answers of every worker not known past first-K counted in one
+   * Sampling of several submits of one project (each worker once), as one by one would: the
+   * earlier answers of every worker not known past first-K counted in one
    * statement, one draw per sampled submit in their order, and those sent to review marked and
    * queued in one statement each.
    */
@@ -133,10 +126,7 @@ export class ReviewService {
     return n;
   }
 
-  private async sendToReview(q: Queryable, a: { id: number; projectId: string; workerId: string }, reason: string) {
-    await reviewRepo.markPendingReview(q, a.id);
-    await reviewRepo.enqueue(q, { projectId: a.projectId, annotationId: a.id, authorId: a.workerId, kind: 'review', reason });
-  }
+
 
   /** A removed worker's excluded annotations leave the queue; reviews someone held are released. */
   private async cancelReviews(trx: Queryable, annotationIds: number[]) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems, publish } from '../../../../test/helpers/factories.ts';
-import { contextsOf, copyContexts, inRolledBack, statementsOf, submitEach } from '../review/submit-batch-test-helpers.ts';
+import { contextsOf, copyContexts, inRolledBack, statementsOf, submitEach } from '../../../../test/helpers/submit-batch.ts';
 import type { SubmitContext, Trx } from '../work/work.hooks.ts';
 import { exportsRepo } from '../exports/exports.repo.ts';
 import { quickWorkers } from '../work/work-test-helpers.ts';

@@ -344,16 +344,6 @@ export const workRepo = {
       .then((r) => r.rows);
   },
 
-  annotationByKey(db: Queryable, workerId: string, key: string) {
-    return sql<AnnotationRow>`select * from annotations where worker_id = ${workerId}::uuid and idempotency_key = ${key}`
-      .execute(db)
-      .then(first);
-  },
-
-  annotationByAssignment(db: Queryable, assignmentId: number) {
-    return sql<AnnotationRow>`select * from annotations where assignment_id = ${assignmentId}::bigint`.execute(db).then(first);
-  },
-
   /**
    * Stores one or several submits (of any assignments; submit coalesces concurrent calls) in one
    * statement: each lease becomes 'submitted' (only if still live and held by that worker), its

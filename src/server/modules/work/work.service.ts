@@ -262,7 +262,6 @@ export class WorkService {
     return workRepo.setProjectWorker(db, projectId, workerId, status, reason);
   }
 
-  /** Runs `fn` in a transaction when `needed` (hooks to run), else straight on the pool: one round trip. */
   /**
    * `fn` in a transaction when hooks may write (else on the pool). A transaction PostgreSQL chose
    * as a deadlock victim (or a serialization failure) was rolled back whole: it runs again, up to

@@ -6,10 +6,10 @@
  */
 import { type KyselyPlugin, sql } from 'kysely';
 import { expect } from 'vitest';
-import { DEFAULT_SETTINGS, type ProjectSettings } from '../../../core/projects/settings.ts';
-import type { Template } from '../../../core/templates/types.ts';
-import type { Client, TestApp } from '../../../../test/helpers/app.ts';
-import type { SubmitContext, Trx } from '../work/work.hooks.ts';
+import { DEFAULT_SETTINGS, type ProjectSettings } from '../../src/core/projects/settings.ts';
+import type { Template } from '../../src/core/templates/types.ts';
+import type { Client, TestApp } from './app.ts';
+import type { SubmitContext, Trx } from '../../src/server/modules/work/work.hooks.ts';
 
 /** Claims the next task of each worker in turn and answers it; returns the annotation ids in that order. */
 export async function submitEach(workers: Client[], projectId: string, label = 'pos'): Promise<number[]> {
