@@ -14,13 +14,13 @@
  *               their ids and item data. submit: the B leases submitted, B annotations, the B
  *               items' answers/state/completed_at — the columns and rules of workRepo.claimNew/submit.
  *   work+money  the same plus the ledger rows a cycle moves today (ledgerRepo.reserveFromBudget /
- *               paySubmitted, set-based): claim: one budget stripe debited by the batch's total
+ *               paySubmittedBatch, set-based): claim: one budget stripe debited by the batch's total
  *               (random unlocked stripe, SKIP LOCKED), B 'claim' transactions with 2 entries each;
  *               submit: B 'submit' transactions settling their claims, 2 entries each, B workers'
  *               pending balances. The deferred per-row balance trigger stays as it is.
  *   (b)         the minimal write transaction of bench/work.ts (BEGIN; UPDATE one row; INSERT one
  *               row; COMMIT): the baseline of the aim, at the same clients.
- * The pending account is looked up by the expression of ledger_accounts_owner_key; paySubmitted's
+ * The pending account is looked up by the expression of ledger_accounts_owner_key; paySubmittedBatch's
  * `owner_id = $1` does not match that index and filters every worker_pending account instead.
  * Each client owns B fixed workers (a worker holds one live lease per project: concurrent batches
  * must not share one). Each work run gets a fresh project of --items items, target 3, funded.
