@@ -236,9 +236,17 @@ function pgbenchBin(): string {
   throw new Error('pgbench not found (apt-get install postgresql-client)');
 }
 
+interface LaneFigures {
+  batches: number;
+  requests: number;
+  largest: number;
+  busyMs: number;
+  waitMs: number;
+}
 interface BatchFigures {
-  claims: { batches: number; requests: number; largest: number };
-  submits: { batches: number; requests: number; largest: number };
+  claims: LaneFigures;
+  submits: LaneFigures;
+  reads: { sessions: LaneFigures; states: LaneFigures; loads: LaneFigures };
   fallbacks: { claim: number; submit: number };
   reasons: Record<string, number>;
 }
@@ -632,6 +640,19 @@ async function main() {
       const per = (k: 'claims' | 'submits') => (after[k].requests - before[k].requests) / Math.max(1, after[k].batches - before[k].batches);
       const fell = (after.fallbacks.claim - before.fallbacks.claim) + (after.fallbacks.submit - before.fallbacks.submit);
       console.log(`    batches: ${fmt(per('claims'), 1)} claims and ${fmt(per('submits'), 1)} submits per batch on average; ${fell} rolled back (${JSON.stringify(after.reasons)} since start)`);
+      // Where a request's time goes: per lane, how long a batch ran and how long a request waited for its batch to start.
+      const lanes: [string, LaneFigures, LaneFigures][] = [
+        ['session', before.reads.sessions, after.reads.sessions],
+        ['next read', before.reads.states, after.reads.states],
+        ['claim', before.claims, after.claims],
+        ['submit read', before.reads.loads, after.reads.loads],
+        ['submit', before.submits, after.submits],
+      ];
+      console.log(
+        `    lanes (batch ran / request waited, ms on average): ${lanes
+          .map(([n, b, a]) => `${n} ${fmt((a.busyMs - b.busyMs) / Math.max(1, a.batches - b.batches), 1)} / ${fmt((a.waitMs - b.waitMs) / Math.max(1, a.requests - b.requests), 1)}`)
+          .join(', ')}`,
+      );
       return r;
     };
     await sql`vacuum analyze`.execute(db);

@@ -26,6 +26,8 @@ interface Waiting<Req, Res> {
   req: Req;
   resolve: (v: Res | PromiseLike<Res>) => void;
   reject: (e: unknown) => void;
+  /** performance.now() when the request arrived. */
+  at: number;
 }
 
 interface Lane<Req, Res> {
@@ -40,8 +42,12 @@ export type Answer<Res> = Res | PromiseLike<Res> | Error;
 
 export class Coalescer<Req, Res> {
   private readonly lanes = new Map<string, Lane<Req, Res>>();
-  /** Batches run and requests they carried (for tests and the bench). */
-  readonly stats = { batches: 0, requests: 0, largest: 0 };
+  /**
+   * Batches run and requests they carried, the time batches ran (busyMs, summed over batches) and
+   * the time requests waited for their batch to start (waitMs, summed over requests): for
+   * operators, tests and the bench.
+   */
+  readonly stats = { batches: 0, requests: 0, largest: 0, busyMs: 0, waitMs: 0 };
 
   constructor(
     private readonly exec: (key: string, reqs: Req[]) => Promise<Answer<Res>[]>,
@@ -55,7 +61,7 @@ export class Coalescer<Req, Res> {
         lane = { waiting: [], running: 0, scheduled: false };
         this.lanes.set(key, lane);
       }
-      lane.waiting.push({ req, resolve, reject });
+      lane.waiting.push({ req, resolve, reject, at: performance.now() });
       if (!lane.scheduled && lane.running < (this.opts.concurrency ?? 1)) {
         const l = lane;
         l.scheduled = true;
@@ -85,6 +91,8 @@ export class Coalescer<Req, Res> {
     }
     lane.waiting = rest;
     lane.running++;
+    const started = performance.now();
+    for (const w of batch) this.stats.waitMs += started - w.at;
     this.stats.batches++;
     this.stats.requests += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
@@ -109,6 +117,7 @@ export class Coalescer<Req, Res> {
         (err: unknown) => batch.forEach((w) => w.reject(err)),
       )
       .finally(() => {
+        this.stats.busyMs += performance.now() - started;
         lane.running--;
         this.pump(key, lane);
       });

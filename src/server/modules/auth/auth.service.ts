@@ -126,6 +126,10 @@ export class AuthService {
    * database together, one statement per batch (see coalescer.ts). Each lookup still reads the
    * database after its request arrived: a logout or a pause counts at once.
    */
+  /** How session lookups were batched (GET /api/work/batches shows it beside the work lanes). */
+  get sessionStats() {
+    return this.sessions.stats;
+  }
   private readonly sessions = new Coalescer<string, UserRow & { session_id: string } | undefined>(
     async (_lane, ids) => {
       const rows = await authRepo.findLiveSessions(this.ctx.db, [...new Set(ids)]);

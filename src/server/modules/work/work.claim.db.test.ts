@@ -67,4 +67,31 @@ describe('the claim statement', () => {
       expect(await workRepo.claimableLeft(t.db.db, { projectId: project.id, workerId: w2!.user.id })).toBe(true);
     });
   });
+
+  it("walks the project's claimable items, not the items of the projects before it, also under a prepared statement's generic plan", async () => {
+    // A large project imported first, a small one after it: in id order every item of the first
+    // comes before the second's. A generic plan that walked the primary key and filtered would
+    // pass all of them on every claim of the second project (workRepo's `inProject`).
+    const r = await signup(t.app, 'requester');
+    const big = await activeProject(t, r, { n: 1 });
+    await sql`insert into items (project_id, data, target) select ${big.project.id}::uuid, jsonb_build_object('text', 'g' || g), 3 from generate_series(1, 3000) g`.execute(t.db.db);
+    const small = await activeProject(t, r, { n: 20 });
+    const [w] = await quickWorkers(t, 1);
+    await sql`analyze items`.execute(t.db.db);
+    const read = await t.db.db.transaction().execute(async (trx) => {
+      await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
+      const locked = await workRepo.lockClaimable(trx, { projectId: small.project.id, limit: 10 });
+      const one = await workRepo.claimNew(trx, { projectId: small.project.id, workerId: w!.user.id, leaseSeconds: 60 });
+      // Index entries this transaction read, per index of items (counted before they are reported).
+      const { rows } = await sql<{ name: string; n: string }>`
+        select c.relname as name, pg_stat_get_xact_tuples_returned(c.oid)::text as n
+        from pg_index x join pg_class c on c.oid = x.indexrelid where x.indrelid = 'items'::regclass`.execute(trx);
+      return { locked, one, byIndex: Object.fromEntries(rows.map((x) => [x.name, Number(x.n)])) };
+    });
+    expect(read.locked.map((x) => x.id)).toEqual(small.items.slice(0, 10));
+    expect(read.one!.item_id).toBe(small.items[0]);
+    expect(read.byIndex.items_pkey ?? 0).toBeLessThan(100);
+    expect(read.byIndex.items_claimable).toBeGreaterThan(0);
+    expect(read.byIndex.items_claimable).toBeLessThan(100);
+  });
 });

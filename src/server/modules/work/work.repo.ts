@@ -129,6 +129,19 @@ export interface SubmitRow {
   idempotencyKey: string | null;
 }
 
+/**
+ * "Item i is in project `id`", written so that the claim statements' prepared (generic) plans walk
+ * the partial index `items_claimable` (project_id, id) from the project's first claimable item.
+ * With a plain `i.project_id = $1` a generic plan knows only 1/n_distinct(project_id) of the
+ * table matches: with a few large projects that looks like half the table, so PostgreSQL chose
+ * to walk the primary key in id order and filter, passing every item of the projects imported
+ * before this one and every finished item of this one (measured on the bench database: 15 ms
+ * and 120,000 rows filtered for 40 locked rows, against 0.2 ms through the claim index). A range
+ * on project_id is not an equality: its selectivity estimate is small, `order by i.project_id,
+ * i.id` keeps the index's own order, and the primary key cannot serve that order without a sort.
+ */
+const inProject = (projectId: string) => sql`i.project_id >= ${projectId}::uuid and i.project_id <= ${projectId}::uuid`;
+
 export const workRepo = {
   /**
    * Everything `next` needs before claiming, in one round trip, for one or several workers of a
@@ -211,8 +224,8 @@ export const workRepo = {
     return sql<HandoutRow>`
       with pick as (
         select i.id from items i
-        where i.project_id = ${p.projectId}::uuid and i.claimable and ${neverHad}
-        order by i.id
+        where ${inProject(p.projectId)} and i.claimable and ${neverHad}
+        order by i.project_id, i.id
         limit 1
         for no key update of i skip locked
       ), upd as (
@@ -409,8 +422,8 @@ export const workRepo = {
     return sql<{ id: number; free: number; had: string[] }>`
       with c as (
         select i.id, i.target - i.reserved as free from items i
-        where i.project_id = ${p.projectId}::uuid and i.claimable
-        order by i.id
+        where ${inProject(p.projectId)} and i.claimable
+        order by i.project_id, i.id
         limit ${p.limit}::int
         for no key update of i skip locked
       )

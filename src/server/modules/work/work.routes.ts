@@ -199,17 +199,25 @@ export function workRoutes(app: App, work: WorkService) {
     },
   );
 
-  const Lane = Type.Object({ batches: Type.Integer(), requests: Type.Integer(), largest: Type.Integer() });
+  const Lane = Type.Object({
+    batches: Type.Integer(),
+    requests: Type.Integer(),
+    largest: Type.Integer(),
+    busyMs: Type.Number({ description: 'time batches ran, summed over batches' }),
+    waitMs: Type.Number({ description: 'time requests waited for their batch to start, summed over requests' }),
+  });
   app.get(
     '/api/work/batches',
     {
       schema: {
         tags: ['work'],
-        summary: 'Operators: how claims and submits were batched across workers since the server started (batches, requests they carried, the largest; batches rolled back to run one by one)',
+        summary:
+          'Operators: how claims, submits and the hot reads (sessions, next, submit) were batched across workers since the server started (batches, requests they carried, the largest, time run and waited; batches rolled back to run one by one)',
         response: {
           200: Type.Object({
             claims: Lane,
             submits: Lane,
+            reads: Type.Object({ sessions: Lane, states: Lane, loads: Lane }),
             fallbacks: Type.Object({ claim: Type.Integer(), submit: Type.Integer() }),
             reasons: Type.Record(Type.String(), Type.Integer(), { description: 'why batches rolled back, e.g. "claim:40P01" (a PostgreSQL error code), "claim:NoWork"' }),
           }),
@@ -219,7 +227,7 @@ export function workRoutes(app: App, work: WorkService) {
     },
     async (req) => {
       requireRole(req, 'admin');
-      return work.batchStats;
+      return { ...work.batchStats, reads: { sessions: app.authService.sessionStats, ...work.batchStats.reads } };
     },
   );
 }

@@ -227,6 +227,8 @@ export class WorkService {
   readonly batchStats = {
     claims: this.claims.stats,
     submits: this.submits.stats,
+    /** The read lanes: `next`'s read (states) and submit's read (loads). */
+    reads: { states: this.states.stats, loads: this.loads.stats },
     fallbacks: { claim: 0, submit: 0 } as Record<'claim' | 'submit', number>,
     /** Why batches rolled back: "claim:NoWork", "submit:23505" (PostgreSQL error code), … */
     reasons: {} as Record<string, number>,
