@@ -23,13 +23,17 @@ describe('Coalescer', () => {
     const later = [2, 3, 4].map((n) => co.call('p', n));
     await tick();
     expect(c.batches).toHaveLength(1); // the lane is busy: they wait
+    await new Promise((r) => setTimeout(r, 20));
     c.batches[0]!.finish();
     expect(await first).toBe(10);
     await tick();
     expect(c.batches.map((b) => b.reqs)).toEqual([[1], [2, 3, 4]]);
     c.batches[1]!.finish();
     expect(await Promise.all(later)).toEqual([20, 30, 40]);
-    expect(co.stats).toEqual({ batches: 2, requests: 4, largest: 3 });
+    expect(co.stats).toMatchObject({ batches: 2, requests: 4, largest: 3 });
+    // The first batch ran ≥ 20 ms, and each of the three later requests waited for it to end.
+    expect(co.stats.busyMs).toBeGreaterThanOrEqual(19);
+    expect(co.stats.waitMs).toBeGreaterThanOrEqual(3 * 19);
   });
 
   it('lanes are independent, batches are capped at max, and one distinct key never meets itself in a batch', async () => {
