@@ -622,11 +622,19 @@ describe('batches across workers', () => {
 
   it('operators see the batch figures; workers may not', async () => {
     const admin = await userWithRole(t, 'admin');
+    const [w] = await quickWorkers(t, 1);
+    // A `next` and a submit that find nothing still go through the read lanes.
+    expect((await w!.post(`/api/work/projects/${crypto.randomUUID()}/next`)).statusCode).toBe(404);
+    expect((await w!.post('/api/work/assignments/999999999/submit', { result: {} })).statusCode).toBe(404);
     const r = await admin.get('/api/work/batches');
     expect(r.statusCode).toBe(200);
     expect(r.json().submits.requests).toBeGreaterThanOrEqual(r.json().submits.batches);
     expect(r.json().fallbacks).toMatchObject({ claim: expect.any(Number), submit: expect.any(Number) });
-    const [w] = await quickWorkers(t, 1);
+    // The read lanes too (this admin's own request went through the session lane), with time run and waited.
+    expect(r.json().reads.sessions.requests).toBeGreaterThan(0);
+    expect(r.json().reads.states.requests).toBeGreaterThan(0);
+    expect(r.json().reads.loads.busyMs).toBeGreaterThan(0);
+    expect(r.json().reads.states.waitMs).toBeGreaterThanOrEqual(0);
     expect((await w!.get('/api/work/batches')).statusCode).toBe(403);
   });
 });
