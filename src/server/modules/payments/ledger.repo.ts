@@ -32,6 +32,18 @@ export const ledgerRepo = {
     return row;
   },
 
+  /**
+   * Opens, in one statement, the accounts of this kind that do not exist yet for these owners
+   * (openAccount for each; concurrent openers are fine). In owner order, so two batches opening
+   * overlapping sets wait for each other in the same order.
+   */
+  async openAccounts(db: Queryable, kind: AccountKind, ownerIds: string[], cached: boolean) {
+    const ids = [...new Set(ownerIds)].sort();
+    await sql`insert into ledger_accounts (kind, owner_id, balance)
+      select ${kind}, o, ${cached ? 0 : null}::int8 from unnest(${ids}::uuid[]) as o order by o
+      on conflict do nothing`.execute(db);
+  },
+
   /** Opens budget stripe `stripe` (> 0) of a project. */
   async openStripe(db: Queryable, projectId: string, stripe: number) {
     await sql`insert into ledger_accounts (kind, owner_id, balance, stripe) values ('project_budget', ${projectId}::uuid, 0, ${stripe}) on conflict do nothing`.execute(db);
@@ -280,13 +292,14 @@ export const ledgerRepo = {
    *   credited   whether that submit's pending account was credited
    *   submitted  a submit of this unit of work was already there
    *   project_pay the project's pay per annotation now (for a task claimed without a reservation)
+   *   has_pending whether the worker's pending account exists (a first-ever paid submit has none)
    */
   paySubmittedBatch(
     db: Queryable,
     k: { projectId: string; committedAccount: number | null; rows: { workerId: string; assignmentId: number; annotationId: number; ref: string }[] },
   ) {
     const col = <T>(f: (r: (typeof k.rows)[number]) => T) => k.rows.map(f);
-    return sql<{ n: number; claim_pay: number | null; tx_id: number | null; credited: boolean; submitted: boolean; project_pay: number }>`
+    return sql<{ n: number; claim_pay: number | null; tx_id: number | null; credited: boolean; submitted: boolean; project_pay: number; has_pending: boolean }>`
       with q as (
         select * from unnest(${col((r) => r.workerId)}::uuid[], ${col((r) => r.assignmentId)}::int8[], ${col((r) => r.annotationId)}::int8[], ${col((r) => r.ref)}::text[])
           with ordinality as q(worker_id, assignment_id, annotation_id, ref, n)
@@ -327,7 +340,7 @@ export const ledgerRepo = {
         order by tv.id, x.account_id
       )
       select q.n::int as n, v.pay as claim_pay, tv.id as tx_id, coalesce(tv.pending in (select id from b), false) as credited,
-             q.n in (select n from s) as submitted,
+             q.n in (select n from s) as submitted, v.pending is not null as has_pending,
              (select coalesce((settings->>'payPerAnnotation')::numeric, 0) from projects where id = ${k.projectId}::uuid)::float8 as project_pay
       from q left join v on v.n = q.n left join tv on tv.n = q.n
       order by q.n`

@@ -491,6 +491,28 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     await clean();
   });
 
+  it("first-ever paid submits in a batch open every worker's pending account in one statement and pay in one more", async () => {
+    const B = await setup(100, 10_000, 5);
+    await account.workerPending(db.db, B.ws[0]!); // worker 0 has earned before; 1–4 have not
+    const tasks = await claimBatch(B.wp, B.ws);
+    statements = 0;
+    await counted.transaction().execute(async (trx) => {
+      const cs = await store(trx, B.wp, B.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })));
+      const before = statements;
+      await g.submitBatch(trx as Trx, cs);
+      // The batch (pays worker 0), the four accounts opened, their four submits: not ~8 per worker.
+      expect(statements - before).toBe(3);
+    });
+    const s = await snapshot(B.p.id, B.ws);
+    expect(s.perWorker).toEqual(B.ws.map(() => ({ pending: 100, available: null })));
+    expect(s.kinds).toEqual([
+      { kind: 'allocate', n: 1 },
+      { kind: 'claim', n: 5 },
+      { kind: 'submit', n: 5 },
+    ]);
+    await clean();
+  });
+
   it('volunteer projects: the batch forms move and record nothing (the claim in no statement)', async () => {
     const V = await setup(0, 0, 3);
     statements = 0;

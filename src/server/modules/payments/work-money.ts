@@ -307,16 +307,32 @@ export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<W
     rows: todo.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
   });
   const general: typeof todo = [];
-  for (const r of rows) {
-    const k = todo[r.n - 1]!;
-    if (r.tx_id !== null) {
-      if (!r.credited) throw new Error(`ledger movement submit/${workRef(k)} could not credit the pending account`);
-      continue;
+  // A first-ever paid submit: the worker has no pending account yet. Opened for all of them in one
+  // statement, their pay then moves in one more (as the general path would open and post it).
+  const firstPay: typeof todo = [];
+  const sort = (rs: typeof rows, batch: typeof todo, retry: boolean) => {
+    for (const r of rs) {
+      const k = batch[r.n - 1]!;
+      if (r.tx_id !== null) {
+        if (!r.credited) throw new Error(`ledger movement submit/${workRef(k)} could not credit the pending account`);
+        continue;
+      }
+      if (r.claim_pay === 0) continue; // reserved nothing: nothing to move
+      if (r.submitted) continue; // already paid (a replay)
+      if (r.claim_pay === null && Number(r.project_pay) === 0) continue; // no reservation and nothing to pay now
+      if (!retry && terms && r.claim_pay !== null && !r.has_pending) firstPay.push(k);
+      else general.push(k);
     }
-    if (r.claim_pay === 0) continue; // reserved nothing: nothing to move
-    if (r.submitted) continue; // already paid (a replay)
-    if (r.claim_pay === null && Number(r.project_pay) === 0) continue; // no reservation and nothing to pay now
-    general.push(k);
+  };
+  sort(rows, todo, false);
+  if (firstPay.length) {
+    await ledgerRepo.openAccounts(db, 'worker_pending', firstPay.map((k) => k.workerId), true);
+    const again = await ledgerRepo.paySubmittedBatch(db, {
+      projectId,
+      committedAccount: terms!.committed_account,
+      rows: firstPay.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
+    });
+    sort(again, firstPay, true);
   }
   for (const k of general) await payOnSubmitGeneral(db, { ...k, projectId });
 }
