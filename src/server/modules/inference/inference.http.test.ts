@@ -237,6 +237,24 @@ describe('inference of a project', () => {
     expect(item!.label).toMatchObject({ label: { value: 'neg' } });
   });
 
+  it("the timer's recomputes of a project rest for 9× its last run's duration; a requester's recompute-now does not wait", async () => {
+    const { project } = await activeProject(t, requester, { n: 2, settings: { overlap: 1 } });
+    const [w] = await quickWorkers(t, 1);
+    await drain(w!, project.id, () => 'pos');
+    expect(await run()).toEqual([project.id]);
+    // Its last run took 60 s and ended just now; new answers arrived well past the debounce.
+    await sql`update inference_runs set duration_ms = 60000, computed_at = now() where project_id = ${project.id}::uuid`.execute(db());
+    await sql`insert into inference_dirty (project_id, since) values (${project.id}::uuid, now() - interval '5 seconds')`.execute(db());
+    expect(await inference.runOnce({ debounceMs: 1000, paced: true })).not.toContain(project.id);
+    // Nine minutes after that run ended, it is due again.
+    await sql`update inference_runs set computed_at = now() - interval '9 minutes 1 second' where project_id = ${project.id}::uuid`.execute(db());
+    expect(await inference.runOnce({ debounceMs: 1000, paced: true })).toContain(project.id);
+    // A requester asking for a recompute now is never spaced.
+    await sql`update inference_runs set duration_ms = 60000, computed_at = now() where project_id = ${project.id}::uuid`.execute(db());
+    expect((await requester.post(`/api/projects/${project.id}/inference`)).statusCode).toBeLessThan(300);
+    expect(await inference.runOnce({ debounceMs: 1000, paced: true })).toContain(project.id);
+  });
+
   it('two server processes: a dirty project is computed by exactly one of them; answers arriving later mark it again', async () => {
     const { project, items } = await activeProject(t, requester, { n: 3, settings: { overlap: 3 } });
     const workers = await quickWorkers(t, 3);

@@ -55,12 +55,19 @@ export const inferenceRepo = {
       on conflict (project_id) do update set since = '-infinity'`.execute(db);
   },
 
-  /** Dirty projects whose first mark is at least `debounceMs` old, oldest first. */
-  async dueProjects(db: Queryable, debounceMs: number, limit: number): Promise<string[]> {
+  /**
+   * Dirty projects whose first mark is at least `debounceMs` old, oldest first; with `restFactor`,
+   * only those whose last run ended at least restFactor × its duration ago, or that a requester
+   * asked to recompute now (markDue).
+   */
+  async dueProjects(db: Queryable, debounceMs: number, limit: number, restFactor = 0): Promise<string[]> {
     const r = await sql<{ project_id: string }>`
-      select project_id from inference_dirty
-      where since <= now() - make_interval(secs => ${debounceMs / 1000}::float8)
-      order by since limit ${limit}`.execute(db);
+      select d.project_id from inference_dirty d
+      left join inference_runs r on r.project_id = d.project_id
+      where d.since <= now() - make_interval(secs => ${debounceMs / 1000}::float8)
+        and (r.computed_at is null or d.since = '-infinity'
+             or r.computed_at <= now() - make_interval(secs => r.duration_ms * ${restFactor}::float8 / 1000))
+      order by d.since limit ${limit}`.execute(db);
     return r.rows.map((x) => x.project_id);
   },
 
