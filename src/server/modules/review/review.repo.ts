@@ -64,14 +64,17 @@ export const reviewRepo = {
       .then((r) => r.rows[0]);
   },
 
-  /** Sends submitted annotations to review (status 'pending_review'). */
-  markPendingReviewMany(db: Queryable, annotationIds: number[]) {
-    return sql`update annotations set status = 'pending_review' where id = any(${annotationIds}::bigint[]) and status = 'submitted'`.execute(db);
-  },
-
-  /** `enqueue` of several decisive review tasks, ids given in the order of `tasks`. */
-  enqueueMany(db: Queryable, projectId: string, tasks: { annotationId: number; authorId: string; reason: string }[]) {
+  /**
+   * Sends sampled submits to review in one statement: each annotation still 'submitted' becomes
+   * 'pending_review', and a decisive review task is queued for each (ids in the order of `tasks`;
+   * one already queued stays as it is).
+   */
+  sendToReviewMany(db: Queryable, projectId: string, tasks: { annotationId: number; authorId: string; reason: string }[]) {
     return sql`
+      with marked as (
+        update annotations set status = 'pending_review'
+        where id = any(${tasks.map((t) => t.annotationId)}::bigint[]) and status = 'submitted'
+      )
       insert into review_tasks (project_id, annotation_id, author_id, kind, reason)
       select ${projectId}::uuid, x.annotation_id, x.author_id, 'review', x.reason
       from unnest(${tasks.map((t) => t.annotationId)}::bigint[], ${tasks.map((t) => t.authorId)}::uuid[], ${tasks.map((t) => t.reason)}::text[])

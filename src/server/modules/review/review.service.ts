@@ -65,7 +65,7 @@ export class ReviewService {
    * Sampling of several submits of one project (each worker once), as one by one would: the
    * earlier answers of every worker not known past first-K counted in one
    * statement, one draw per sampled submit in their order, and those sent to review marked and
-   * queued in one statement each.
+   * queued in one more statement.
    */
   readonly onSubmitBatch: SubmitBatchHook = async (trx, ctxs) => {
     const mine = ctxs.filter((c) => this.samples(c));
@@ -86,8 +86,7 @@ export class ReviewService {
       if (reason) chosen.push({ c, reason });
     }
     if (!chosen.length) return;
-    await reviewRepo.markPendingReviewMany(trx, chosen.map((x) => x.c.annotation.id));
-    await reviewRepo.enqueueMany(trx, projectId, chosen.map((x) => ({ annotationId: x.c.annotation.id, authorId: x.c.workerId, reason: x.reason })));
+    await reviewRepo.sendToReviewMany(trx, projectId, chosen.map((x) => ({ annotationId: x.c.annotation.id, authorId: x.c.workerId, reason: x.reason })));
     for (const x of chosen) x.c.annotation.status = 'pending_review';
   };
 
