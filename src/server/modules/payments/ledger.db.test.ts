@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../../db/connect.ts';
+import { connect, type Db } from '../../../db/connect.ts';
+import type { Queryable } from '../../../db/schema.ts';
 import { createTestDb } from '../../../../test/helpers/db.ts';
 import { account, post } from './ledger.ts';
 import { ledgerRepo } from './ledger.repo.ts';
@@ -47,6 +48,44 @@ describe('ledger and money flows (database)', () => {
     ).rejects.toMatchObject({ code: 'insufficient_funds' });
     // Clean up the test money so the books reconcile (the world has no deposit row for it).
     await db.db.transaction().execute((trx) => post(trx, { kind: 'test', ref: 'undo', legs: [{ account: funds, amount: -7 }, { account: world, amount: 7 }] }));
+  });
+
+  // A fresh server connection of its own (PostgreSQL: PGlite has one connection for the whole file).
+  it.runIf(process.env.DATABASE_URL)('checks each statement with plans made for the ledger as it is now, not as it was when the connection first checked', async () => {
+    const world = await account.world(db.db);
+    const funds = await account.orgFunds(db.db, (await makeRequester(db.db)).orgId!);
+    // A small ledger (a few dozen entries) and its statistics.
+    await db.db.transaction().execute(async (trx) => {
+      await sql`insert into ledger_transactions (kind, ref, amount) select 'test', 'plan:seed:' || g, 1 from generate_series(1, 25) g`.execute(trx);
+      await sql`insert into ledger_entries (tx_id, account_id, amount)
+        select t.id, ${world}::int8, v.s from ledger_transactions t cross join (values (-1), (1)) as v(s)
+        where t.kind = 'test' and t.ref like 'plan:seed:%'`.execute(trx);
+    });
+    await sql`analyze ledger_entries, ledger_transactions`.execute(db.db);
+    const name = (await sql<{ n: string }>`select current_database() as n`.execute(db.db)).rows[0]!.n;
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const server = await connect({ databaseUrl: url.toString(), dataDir: null, poolSize: 1 });
+    try {
+      const seqRead = async (trx: Queryable) =>
+        Number((await sql<{ n: string }>`select pg_stat_get_xact_tuples_returned('ledger_entries'::regclass)::text as n`.execute(trx)).rows[0]!.n);
+      const read = await server.db.transaction().execute(async (trx) => {
+        // The connection's first check runs while the ledger is small…
+        await post(trx, { kind: 'test', ref: 'plan:first', legs: [{ account: world, amount: -1 }, { account: funds, amount: 1 }] });
+        // …then the ledger grows by 4,000 entries…
+        await sql`insert into ledger_transactions (kind, ref, amount) select 'test', 'plan:bulk:' || g, 1 from generate_series(1, 2000) g`.execute(trx);
+        await sql`insert into ledger_entries (tx_id, account_id, amount)
+          select t.id, ${world}::int8, v.s from ledger_transactions t cross join (values (-1), (1)) as v(s)
+          where t.kind = 'test' and t.ref like 'plan:bulk:%'`.execute(trx);
+        // …and its next check looks its one transaction up instead of reading the whole table.
+        const before = await seqRead(trx);
+        await post(trx, { kind: 'test', ref: 'plan:after', legs: [{ account: funds, amount: -1 }, { account: world, amount: 1 }] });
+        return (await seqRead(trx)) - before;
+      });
+      expect(read).toBeLessThan(1000);
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses an entry naming a transaction or an account that does not exist, and never deletes a transaction or an account', async () => {
