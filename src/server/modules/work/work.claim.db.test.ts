@@ -95,3 +95,34 @@ describe('the claim statement', () => {
     expect(read.byIndex.items_claimable).toBeLessThan(100);
   });
 });
+
+describe("the feed's recent task times", () => {
+  it("read the project's own last answers, not the answers of the projects written after it", async () => {
+    const r = await signup(t.app, 'requester');
+    const [w] = await quickWorkers(t, 1);
+    /** `n` answered items of a project, written by SQL in one go (items, submitted leases, answers). */
+    const answered = async (projectId: string, n: number) => {
+      await sql`insert into items (project_id, data, target) select ${projectId}::uuid, jsonb_build_object('text', 'a' || g), 3 from generate_series(1, ${n}::int) g`.execute(t.db.db);
+      await sql`insert into assignments (project_id, item_id, worker_id, kind, status, expires_at, finished_at)
+        select i.project_id, i.id, ${w!.user.id}::uuid, 'new', 'submitted', now(), now() from items i
+        where i.project_id = ${projectId}::uuid and not exists (select 1 from assignments a where a.item_id = i.id)`.execute(t.db.db);
+      await sql`insert into annotations (project_id, item_id, worker_id, assignment_id, result, duration_ms)
+        select a.project_id, a.item_id, a.worker_id, a.id, '{"label": "pos"}'::jsonb, 4000 from assignments a
+        where a.project_id = ${projectId}::uuid and not exists (select 1 from annotations x where x.assignment_id = a.id)`.execute(t.db.db);
+    };
+    const small = await activeProject(t, r, { n: 1 });
+    await answered(small.project.id, 5);
+    const big = await activeProject(t, r, { n: 1 });
+    await answered(big.project.id, 3000); // every one of these has a higher id than the small project's
+    await sql`analyze annotations`.execute(t.db.db);
+    const read = await t.db.db.transaction().execute(async (trx) => {
+      const [row] = await workRepo.feed(trx, { workerId: w!.user.id, level: 1, cap: 100, projectId: small.project.id });
+      const { rows } = await sql<{ name: string; n: string }>`
+        select c.relname as name, pg_stat_get_xact_tuples_returned(c.oid)::text as n
+        from pg_index x join pg_class c on c.oid = x.indexrelid where x.indrelid = 'annotations'::regclass`.execute(trx);
+      return { row: row!, byIndex: Object.fromEntries(rows.map((x) => [x.name, Number(x.n)])) };
+    });
+    expect(read.row).toMatchObject({ recent_done: 6, median_ms: 4000 }); // the 5 and the project's own first item
+    expect(read.byIndex.annotations_pkey ?? 0).toBeLessThan(100);
+  });
+});
