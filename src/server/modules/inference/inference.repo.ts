@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { inProjectId } from '../../../db/in-project.ts';
 import type { Queryable } from '../../../db/schema.ts';
 
 /** Key space of the advisory locks held while a project's inference runs (first int of the pair). */
@@ -97,8 +98,8 @@ export const inferenceRepo = {
   async answersPage(db: Queryable, projectId: string, after: number, limit: number): Promise<AnswerRow[]> {
     const r = await sql<AnswerRow>`
       select id::int as id, item_id::int as item_id, worker_id::text as worker_id, result from annotations
-      where project_id = ${projectId}::uuid and id > ${after} and status not in ${COUNTED}
-      order by id limit ${limit}`.execute(db);
+      where ${inProjectId(sql`project_id`, projectId)} and id > ${after} and status not in ${COUNTED}
+      order by project_id, id limit ${limit}`.execute(db);
     return r.rows;
   },
 

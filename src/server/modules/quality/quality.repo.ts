@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { inProjectId } from '../../../db/in-project.ts';
 import type { Queryable } from '../../../db/schema.ts';
 import type { ProjectWorkerStatus } from '../../../db/tables/work.ts';
 
@@ -316,9 +317,9 @@ export const qualityRepo = {
     return sql<{ worker_id: string; item_id: number; result: Json; duration_ms: number; label: Json | null }>`
       select a.worker_id, a.item_id, a.result, a.duration_ms, i.label
       from annotations a join items i on i.id = a.item_id
-      where a.project_id = ${projectId}::uuid and a.worker_id <> ${workerId}::uuid and not a.is_gold
+      where ${inProjectId(sql`a.project_id`, projectId)} and a.worker_id <> ${workerId}::uuid and not a.is_gold
         and a.status not in ('superseded', 'excluded')
-      order by a.id desc limit ${limit}::int`
+      order by a.project_id desc, a.id desc limit ${limit}::int`
       .execute(db)
       .then((r) => r.rows);
   },
@@ -480,8 +481,8 @@ export const qualityRepo = {
       select a.item_id, a.worker_id::text as worker_id,
              (select coalesce(jsonb_object_agg(k, a.result -> k), '{}'::jsonb) from unnest(${controls}::text[]) k where a.result ? k) as values
       from annotations a
-      where a.project_id = ${projectId}::uuid and not a.is_gold and a.status in ('submitted', 'pending_review', 'approved', 'rework')
-      order by a.id desc
+      where ${inProjectId(sql`a.project_id`, projectId)} and not a.is_gold and a.status in ('submitted', 'pending_review', 'approved', 'rework')
+      order by a.project_id desc, a.id desc
       limit ${limit}::int`
       .execute(db)
       .then((r) => r.rows);

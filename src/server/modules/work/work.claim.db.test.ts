@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, signup, type TestApp } from '../../../../test/helpers/app.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import { activeProject, closeQuietly, quickWorkers } from './work-test-helpers.ts';
+import type { Queryable } from '../../../db/schema.ts';
+import { inferenceRepo } from '../inference/inference.repo.ts';
+import { qualityRepo } from '../quality/quality.repo.ts';
 import { workRepo } from './work.repo.ts';
 import { WorkService } from './work.service.ts';
 
@@ -96,8 +99,8 @@ describe('the claim statement', () => {
   });
 });
 
-describe("the feed's recent task times", () => {
-  it("read the project's own last answers, not the answers of the projects written after it", async () => {
+describe("a project's answers", () => {
+  it("are read from the project's own rows, not past the answers of the projects written after it: feed task times, quality's crowd sample, inference pages", async () => {
     const r = await signup(t.app, 'requester');
     const [w] = await quickWorkers(t, 1);
     /** `n` answered items of a project, written by SQL in one go (items, submitted leases, answers). */
@@ -115,14 +118,23 @@ describe("the feed's recent task times", () => {
     const big = await activeProject(t, r, { n: 1 });
     await answered(big.project.id, 3000); // every one of these has a higher id than the small project's
     await sql`analyze annotations`.execute(t.db.db);
-    const read = await t.db.db.transaction().execute(async (trx) => {
-      const [row] = await workRepo.feed(trx, { workerId: w!.user.id, level: 1, cap: 100, projectId: small.project.id });
-      const { rows } = await sql<{ name: string; n: string }>`
-        select c.relname as name, pg_stat_get_xact_tuples_returned(c.oid)::text as n
-        from pg_index x join pg_class c on c.oid = x.indexrelid where x.indrelid = 'annotations'::regclass`.execute(trx);
-      return { row: row!, byIndex: Object.fromEntries(rows.map((x) => [x.name, Number(x.n)])) };
-    });
-    expect(read.row).toMatchObject({ recent_done: 6, median_ms: 4000 }); // the 5 and the project's own first item
-    expect(read.byIndex.annotations_pkey ?? 0).toBeLessThan(100);
+    /** `fn` in a transaction on generic plans, and how many entries of annotations' primary key it read. */
+    const pkeyReadBy = <T>(fn: (trx: Queryable) => Promise<T>) =>
+      t.db.db.transaction().execute(async (trx) => {
+        await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
+        const value = await fn(trx);
+        const { rows } = await sql<{ n: string }>`select pg_stat_get_xact_tuples_returned('annotations_pkey'::regclass)::text as n`.execute(trx);
+        return { value, pkey: Number(rows[0]!.n) };
+      });
+    const feed = await pkeyReadBy((trx) => workRepo.feed(trx, { workerId: w!.user.id, level: 1, cap: 100, projectId: small.project.id }));
+    expect(feed.value[0]).toMatchObject({ recent_done: 6, median_ms: 4000 }); // the 5 and the project's own first item
+    expect(feed.pkey).toBeLessThan(100);
+    const [other] = await quickWorkers(t, 1);
+    const crowd = await pkeyReadBy((trx) => qualityRepo.crowdAnswers(trx, small.project.id, other!.user.id, 100));
+    expect(crowd.value).toHaveLength(6);
+    expect(crowd.pkey).toBeLessThan(100);
+    const page = await pkeyReadBy((trx) => inferenceRepo.answersPage(trx, small.project.id, 0, 5000));
+    expect(page.value).toHaveLength(6);
+    expect(page.pkey).toBeLessThan(100);
   });
 });

@@ -9,7 +9,8 @@
  * orders to weigh. With statistics lagging behind fresh imports a plain join once chose a merge
  * join over the whole items index (40 ms instead of 0.1 ms).
  */
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
+import { inProject, inProjectId } from '../../../db/in-project.ts';
 import type { Queryable } from '../../../db/schema.ts';
 import type { AnnotationStatus, ProjectStatus } from '../../../db/tables/projects.ts';
 import type { ProjectWorkerStatus } from '../../../db/tables/work.ts';
@@ -129,22 +130,7 @@ export interface SubmitRow {
   idempotencyKey: string | null;
 }
 
-/**
- * "Row of `col` is in project `id`", written so that the planner walks an index that starts with
- * project_id (the claim's `items_claimable (project_id, id)`, `annotations_project_idx (project_id,
- * id)`) from the project's own first (or last) row, with `order by <col>, id`.
- * With a plain `project_id = $1` a prepared statement's generic plan knows only
- * 1/n_distinct(project_id) of the rows match: with a few large projects that looks like half the
- * table, so PostgreSQL chose to walk the primary key in id order and filter, passing every row of
- * the projects written before (or after) this one (measured on the bench database: 15 ms and
- * 120,000 items filtered for 40 locked claims, against 0.2 ms through the claim index; the feed's
- * last 1,000 answers of a project walked the annotations of every later project the same way,
- * also when the project is an outer column). A range on project_id is not an equality: its
- * selectivity estimate is small, and the primary key cannot give (project_id, id) order without a
- * sort.
- */
-const inProject = (col: RawBuilder<unknown>, id: RawBuilder<unknown>) => sql`${col} >= ${id} and ${col} <= ${id}`;
-const itemOf = (projectId: string) => inProject(sql`i.project_id`, sql`${projectId}::uuid`);
+const itemOf = (projectId: string) => inProjectId(sql`i.project_id`, projectId);
 
 export const workRepo = {
   /**
