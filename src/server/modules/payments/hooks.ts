@@ -18,7 +18,6 @@ import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts'
 import { ledgerRepo } from './ledger.repo.ts';
 import {
   pauseIfUnfunded,
-  payOnSubmit,
   payOnSubmits,
   rejectAnnotation,
   releaseClaim,
@@ -86,26 +85,16 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
     },
   );
 
-  work.registerSubmitHook(
-    async (trx, c) => {
-      await payOnSubmit(trx, {
-        projectId: c.project.id,
-        workerId: c.workerId,
-        itemId: c.item.id,
-        assignmentId: c.assignment.id,
-        annotationId: c.annotation.id,
-        kind: c.assignment.kind,
-      });
-    },
-    async (trx, cs) => {
-      if (cs.length === 0) return;
-      await payOnSubmits(
-        trx,
-        cs[0]!.project.id,
-        cs.map((c) => ({ workerId: c.workerId, itemId: c.item.id, assignmentId: c.assignment.id, annotationId: c.annotation.id, kind: c.assignment.kind })),
-      );
-    },
-  );
+  // Submits pay through the batch form; a lone submit is a batch of one (one code path).
+  const paySubmits: SubmitBatchHook = async (trx, cs) => {
+    if (cs.length === 0) return;
+    await payOnSubmits(
+      trx,
+      cs[0]!.project.id,
+      cs.map((c) => ({ workerId: c.workerId, itemId: c.item.id, assignmentId: c.assignment.id, annotationId: c.annotation.id, kind: c.assignment.kind })),
+    );
+  };
+  work.registerSubmitHook((trx, c) => paySubmits(trx, [c]), paySubmits);
 
   work.registerReleaseHook(async (trx, c) => {
     if (c.kind === 'rework') {

@@ -38,9 +38,8 @@ export const ledgerRepo = {
    * overlapping sets wait for each other in the same order.
    */
   async openAccounts(db: Queryable, kind: AccountKind, ownerIds: string[], cached: boolean) {
-    const ids = [...new Set(ownerIds)].sort();
     await sql`insert into ledger_accounts (kind, owner_id, balance)
-      select ${kind}, o, ${cached ? 0 : null}::int8 from unnest(${ids}::uuid[]) as o order by o
+      select distinct ${kind}, o, ${cached ? 0 : null}::int8 from unnest(${ownerIds}::uuid[]) as o order by o
       on conflict do nothing`.execute(db);
   },
 

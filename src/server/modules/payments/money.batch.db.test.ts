@@ -125,6 +125,15 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     return { req, p, wp: workProject(p, pay), ws: ws.map((w) => w.id) };
   }
 
+  /** Every worker of `B` submits their task in one batch; returns the statements the batch submit hook sent. */
+  const submitAllCounted = (B: { wp: WorkProject; ws: string[] }, tasks: Task[]) =>
+    counted.transaction().execute(async (trx) => {
+      const cs = await store(trx, B.wp, B.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })));
+      const before = statements;
+      await g.submitBatch(trx as Trx, cs);
+      return statements - before;
+    });
+
   /** Moves the whole budget of a project onto stripe 0 (a balanced movement: the books stay clean). */
   async function concentrate(projectId: string) {
     const t = (await fixedTerms(db.db, projectId))!;
@@ -471,13 +480,7 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     const B = await setup(100, 10_000, 4);
     for (const w of B.ws) await account.workerPending(db.db, w);
     const tasks = await claimBatch(B.wp, B.ws);
-    statements = 0;
-    await counted.transaction().execute(async (trx) => {
-      const cs = await store(trx, B.wp, B.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })));
-      const before = statements;
-      await g.submitBatch(trx as Trx, cs);
-      expect(statements - before).toBe(1);
-    });
+    expect(await submitAllCounted(B, tasks)).toBe(1);
     const s = await snapshot(B.p.id, B.ws);
     expect(s.perWorker).toEqual(B.ws.map(() => ({ pending: 100, available: null })));
     expect(s.kinds).toEqual([
@@ -495,14 +498,8 @@ describe('money: batch claim guard and batch submit hook (database)', () => {
     const B = await setup(100, 10_000, 5);
     await account.workerPending(db.db, B.ws[0]!); // worker 0 has earned before; 1–4 have not
     const tasks = await claimBatch(B.wp, B.ws);
-    statements = 0;
-    await counted.transaction().execute(async (trx) => {
-      const cs = await store(trx, B.wp, B.ws.map((w, i) => ({ workerId: w, task: tasks[i]! })));
-      const before = statements;
-      await g.submitBatch(trx as Trx, cs);
-      // The batch (pays worker 0), the four accounts opened, their four submits: not ~8 per worker.
-      expect(statements - before).toBe(3);
-    });
+    // The batch (pays worker 0), the four accounts opened, their four submits: not ~8 per worker.
+    expect(await submitAllCounted(B, tasks)).toBe(3);
     const s = await snapshot(B.p.id, B.ws);
     expect(s.perWorker).toEqual(B.ws.map(() => ({ pending: 100, available: null })));
     expect(s.kinds).toEqual([

@@ -235,31 +235,14 @@ export async function releaseEndedReservations(db: Queryable, f: { projectId?: s
  * escrow until the verdict), once per (item, worker). A rework submission moves nothing: the
  * pay is already pending. A task without a reservation (claimed while the project paid nothing)
  * is reserved now — or the submission is refused (`insufficient_funds`) rather than accepting
- * work that cannot be paid.
+ * work that cannot be paid. The batch form with one member (one code path).
  */
-export async function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
-  if (k.kind === 'rework') return;
-  const ref = workRef(k);
-  // The usual case in one round trip (it runs while the submit holds the item's row lock).
-  const terms0 = await fixedTerms(db, k.projectId);
-  if (terms0) {
-    const [fast] = await ledgerRepo.paySubmittedBatch(db, {
-      projectId: k.projectId,
-      committedAccount: terms0.committed_account,
-      rows: [{ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref }],
-    });
-    if (fast!.tx_id !== null) {
-      if (!fast!.credited) throw new Error(`ledger movement submit/${ref} could not credit the pending account`);
-      return;
-    }
-    if (fast!.claim_pay === 0) return; // reserved nothing: nothing to move (as post() of zero legs)
-  }
-  await payOnSubmitGeneral(db, k);
+export function payOnSubmit(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' }): Promise<void> {
+  return payOnSubmits(db, k.projectId, [k]);
 }
 
 /**
- * The general path of `payOnSubmit` (and of the unusual submits of `payOnSubmits`): no pending
- * account yet, no reservation, a released claim, a replay.
+ * The general path of `payOnSubmits` for its unusual submits: no reservation, a released claim.
  */
 async function payOnSubmitGeneral(db: Queryable, k: WorkKey & { assignmentId: number; annotationId: number }): Promise<void> {
   const ref = workRef(k);
@@ -294,23 +277,25 @@ async function payOnSubmitGeneral(db: Queryable, k: WorkKey & { assignmentId: nu
  * The batch form of `payOnSubmit` for several submits of ONE project (each assignment once):
  * leaves the ledger as `payOnSubmit` for each in turn would. The usual submits move in ONE
  * statement (`ledgerRepo.paySubmittedBatch`); what that statement recognises as nothing to move
- * (a rework, a submit already posted, no pay) moves nothing; anything else unusual (no pending
- * account yet, no reservation, a released claim) takes `payOnSubmit`'s general path.
+ * (a rework, a submit already posted, no pay) moves nothing; workers paid for the first time get
+ * their pending accounts opened in one statement and are paid in one more; anything else unusual
+ * (no reservation, a released claim) takes the general path.
  */
 export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<WorkKey, 'projectId'> & { assignmentId: number; annotationId: number; kind?: 'new' | 'rework' })[]): Promise<void> {
   const todo = ks.filter((k) => k.kind !== 'rework');
   if (todo.length === 0) return;
   const terms = await fixedTerms(db, projectId);
-  const rows = await ledgerRepo.paySubmittedBatch(db, {
-    projectId,
-    committedAccount: terms?.committed_account ?? null,
-    rows: todo.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
-  });
+  const pay = (batch: typeof todo) =>
+    ledgerRepo.paySubmittedBatch(db, {
+      projectId,
+      committedAccount: terms?.committed_account ?? null,
+      rows: batch.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
+    });
   const general: typeof todo = [];
   // A first-ever paid submit: the worker has no pending account yet. Opened for all of them in one
   // statement, their pay then moves in one more (as the general path would open and post it).
   const firstPay: typeof todo = [];
-  const sort = (rs: typeof rows, batch: typeof todo, retry: boolean) => {
+  const classify = (rs: Awaited<ReturnType<typeof pay>>, batch: typeof todo, retry: boolean) => {
     for (const r of rs) {
       const k = batch[r.n - 1]!;
       if (r.tx_id !== null) {
@@ -324,15 +309,10 @@ export async function payOnSubmits(db: Queryable, projectId: string, ks: (Omit<W
       else general.push(k);
     }
   };
-  sort(rows, todo, false);
+  classify(await pay(todo), todo, false);
   if (firstPay.length) {
     await ledgerRepo.openAccounts(db, 'worker_pending', firstPay.map((k) => k.workerId), true);
-    const again = await ledgerRepo.paySubmittedBatch(db, {
-      projectId,
-      committedAccount: terms!.committed_account,
-      rows: firstPay.map((k) => ({ workerId: k.workerId, assignmentId: k.assignmentId, annotationId: k.annotationId, ref: workRef(k) })),
-    });
-    sort(again, firstPay, true);
+    classify(await pay(firstPay), firstPay, true);
   }
   for (const k of general) await payOnSubmitGeneral(db, { ...k, projectId });
 }
