@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -53,6 +63,71 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * A connection whose transaction's `BEGIN` is on the wire but not yet answered. The pool's
+ * clients run in pg's pipeline mode (a query is written at once, not after the previous one was
+ * answered), so the transaction's first statement follows `BEGIN` in the same round trip instead
+ * of waiting for it: one round trip less per transaction. The first statement's caller still
+ * sees `BEGIN`'s error, if it had one.
+ */
+class PipelinedConnection implements DatabaseConnection {
+  begun: Promise<unknown> | null = null;
+  constructor(readonly inner: DatabaseConnection) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const begun = this.begun;
+    if (!begun) return this.inner.executeQuery<R>(query);
+    this.begun = null;
+    const result = this.inner.executeQuery<R>(query);
+    try {
+      await begun;
+    } catch (e) {
+      result.catch(() => {});
+      throw e;
+    }
+    return result;
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+/**
+ * Kysely's PostgreSQL driver with `BEGIN` pipelined into the transaction's first statement
+ * (`PipelinedConnection`). Why it is safe: `BEGIN` on a working connection does not fail (a
+ * transaction already open is a warning, not an error); a broken connection fails the statement
+ * behind it as well; the statement's own error aborts the transaction `BEGIN` opened, as before.
+ */
+class PipelinedDriver extends PostgresDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new PipelinedConnection(await super.acquireConnection());
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (!(connection instanceof PipelinedConnection) || settings.isolationLevel || settings.accessMode) {
+      return super.beginTransaction(connection, settings);
+    }
+    const begun = connection.inner.executeQuery(CompiledQuery.raw('begin'));
+    begun.catch(() => {}); // awaited by the next statement; this only keeps an early failure from counting as unhandled
+    connection.begun = begun;
+  }
+
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    type Inner = Parameters<PostgresDriver['releaseConnection']>[0];
+    return super.releaseConnection((connection instanceof PipelinedConnection ? connection.inner : connection) as Inner);
+  }
+}
+
+class PipelinedDialect extends PostgresDialect {
+  constructor(private readonly config: PostgresDialectConfig) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    return new PipelinedDriver(this.config);
+  }
+}
+
 export interface ConnectOptions {
   databaseUrl: string | null;
   /** PGlite data directory; `null` keeps the embedded database in memory (tests). */
@@ -66,6 +141,8 @@ export async function connect(opts: ConnectOptions): Promise<Db> {
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 20,
       Client: PreparingClient,
+      // pg's pipeline mode: a query is written as soon as it is issued (PipelinedConnection).
+      pipeline: true,
       types: {
         getTypeParser: ((oid: number, format?: string) =>
           oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -76,7 +153,7 @@ export async function connect(opts: ConnectOptions): Promise<Db> {
     pool.on('error', (err) => {
       if ((err as { code?: string }).code !== '57P01') console.error(`database connection lost: ${err.message}`);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PipelinedDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
