@@ -29,6 +29,10 @@
  * --paced 0.5,0.8 (default 0.5; '' for none): after each level's closed-loop runs, an open-loop run
  *   at that fraction of its median HTTP rate: latency under a load the server can carry, counted
  *   from when each cycle was due. (Closed-loop latency is N / throughput by Little's law.)
+ * --rates 50,150 (cycles/s): the open-loop runs at these absolute rates instead (A/Bs across builds);
+ *   --paced-seconds N makes each open-loop run N s long (a p99 needs a few thousand requests).
+ * BENCH_SERVER_LOG=file BENCH_SERVER_LOG_LEVEL=info: the server's request log (its own
+ *   responseTime per request) goes to that file, to tell the server's time from the load generator's.
  * The simulated crowd runs with the quality module's abuse thresholds out of reach (see below).
  * pgbench needs one connection per client: its client count is capped by the free connections.
  * A cycle needs two commits, so cycles/s ≥ 0.25 × (b) is the aim at 200 workers (p99 < 50 ms).
@@ -78,6 +82,10 @@ const KEEP = args.includes('--keep');
 const NAIVE = !args.includes('--no-naive');
 /** HTTP only (no pgbench figures): for profiling the server. */
 const HTTP_ONLY = args.includes('--http-only');
+/** --rates 50,150 (cycles/s): open-loop runs at these absolute rates instead of --paced fractions (for A/Bs across builds). */
+const RATES = arg('rates', '').split(',').filter(Boolean).map(Number).filter((r) => r > 0);
+/** --paced-seconds N: length of each open-loop run (default --seconds); tails need longer runs than throughput. */
+const PACED_SECONDS = Number(arg('paced-seconds', '0')) || 0;
 /** Open-loop runs after each level's closed-loop ones, at these fractions of its median HTTP rate ('' for none). */
 const PACED = arg('paced', '0.5').split(',').filter(Boolean).map(Number).filter((f) => f > 0);
 
@@ -412,8 +420,8 @@ async function startServer(port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/dure.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DURE_LOG_LEVEL: 'warn', DURE_DB_POOL_SIZE: String(POOL), DURE_DATA_DIR: path.join(tmp, 'data') },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DURE_LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', DURE_DB_POOL_SIZE: String(POOL), DURE_DATA_DIR: path.join(tmp, 'data') },
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, 'w') : 'inherit', 'inherit'],
   });
   for (let i = 0; i < 300; i++) {
     try {
@@ -486,7 +494,7 @@ async function runHttp(
   const submits: number[] = [];
   let errors = 0;
   const body = JSON.stringify({ result: RESULT });
-  const endAt = performance.now() + SECONDS * 1000;
+  const endAt = performance.now() + (rate && PACED_SECONDS ? PACED_SECONDS : SECONDS) * 1000;
   const perWorker = rate ? rate / workers.length : 0;
   const gap = () => (-Math.log(1 - Math.random()) / perWorker) * 1000;
   const one = async (w: { cookie: string }) => {
@@ -692,13 +700,14 @@ async function main() {
         );
       }
       const closed = median(row.http.map((x) => x.rate));
-      for (const f of PACED) {
+      const targets = RATES.length ? RATES.map((r) => ({ f: r / closed, rate: r })) : PACED.map((f) => ({ f, rate: f * closed }));
+      for (const { f, rate } of targets) {
         const httpProject = await makeProject(db, org.id, owner.id, ITEMS_PER_PROJECT);
         await settle(db);
-        const p = await runHttpBatched(port, httpProject, httpWorkers.slice(0, level), f * closed);
-        paced.push({ level, fraction: f, target: f * closed, ...p });
+        const p = await runHttpBatched(port, httpProject, httpWorkers.slice(0, level), rate);
+        paced.push({ level, fraction: f, target: rate, ...p });
         console.log(
-          `  ${level} workers, open loop at ${fmt(f * 100)}% of ${fmt(closed)}: ${fmt(p.rate)} cycles/s, per request p50 ${fmt(p.p50, 1)} / p99 ${fmt(p.p99, 1)} ms, ` +
+          `  ${level} workers, open loop at ${fmt(rate)} cycles/s (${fmt(f * 100)}% of ${fmt(closed)}): ${fmt(p.rate)} cycles/s, per request p50 ${fmt(p.p50, 1)} / p99 ${fmt(p.p99, 1)} ms, ` +
             `claim p99 ${fmt(p.claimP99, 1)}, submit p99 ${fmt(p.submitP99, 1)} ms, cycle (from when it was due) p50 ${fmt(p.cycleP50, 1)} / p99 ${fmt(p.cycleP99, 1)} ms, errors ${p.errors}`,
         );
       }

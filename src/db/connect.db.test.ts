@@ -41,7 +41,7 @@ describe.skipIf(!process.env.DATABASE_URL)('pipelined transactions (PostgreSQL)'
   });
 
   it('sends BEGIN and the first statement before BEGIN is answered', async () => {
-    await db.db.selectFrom('pipe_probe').select('id').execute(); // a connection is open and idle
+    await sql`select id from pipe_probe`.execute(db.db); // a connection is open and idle
     wire = [];
     await db.db.transaction().execute(async (trx) => {
       await sql`insert into pipe_probe (id) values (1)`.execute(trx);
