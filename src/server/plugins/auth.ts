@@ -12,9 +12,22 @@ export interface RequestAuth {
   sessionToken?: string;
 }
 
+/**
+ * A route's read-ahead: called with the user a session cookie belonged to the last time it was
+ * looked up (`AuthService.sessionHint`) before this request's own lookup, so the route's first
+ * read runs beside the session read instead of after it. It may only start reads; the handler
+ * uses what it started only when the session, confirmed by the lookup, is that user's.
+ */
+export type ReadAhead = (req: FastifyRequest, hintedUserId: string) => void;
+
 declare module 'fastify' {
   interface FastifyRequest {
     auth: RequestAuth | null;
+    /** What the route's read-ahead started (its own shape; see ReadAhead). */
+    readAhead: unknown;
+  }
+  interface FastifyContextConfig {
+    readAhead?: ReadAhead;
   }
 }
 
@@ -28,6 +41,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function installAuth(app: FastifyInstance, auth: AuthService, publicUrl: string | null): void {
   app.decorateRequest('auth', null);
+  app.decorateRequest('readAhead', null);
 
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/')) return;
@@ -49,6 +63,11 @@ export function installAuth(app: FastifyInstance, auth: AuthService, publicUrl: 
     }
     const token = req.cookies?.[SESSION_COOKIE];
     if (token) {
+      const ahead = req.routeOptions.config?.readAhead;
+      if (ahead) {
+        const hint = auth.sessionHint(token);
+        if (hint) ahead(req, hint);
+      }
       const found = await auth.userForSession(token);
       if (found) req.auth = { user: toPublicUser(found.user), via: 'session', scopes: ['read', 'write'], sessionToken: token };
     }

@@ -43,6 +43,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const TOKEN_PREFIX = 'dure_';
 
+/** Session hints kept (a few MB at most). */
+const SEEN_MAX = 100_000;
+
 export class AuthService {
   // Per account: 10 failures in 15 minutes; per address: 50 (shared offices and NAT).
   private readonly perAccount = new FailureLimiter(10, 15 * 60_000);
@@ -118,7 +121,9 @@ export class AuthService {
   }
 
   async revokeSession(token: string): Promise<void> {
-    await authRepo.revokeSession(this.ctx.db, sha256(token));
+    const id = sha256(token);
+    await authRepo.revokeSession(this.ctx.db, id);
+    this.seen.delete(id);
   }
 
   /**
@@ -141,9 +146,30 @@ export class AuthService {
 
   /** The user behind a session cookie, or null when it is unknown, revoked or expired. */
   async userForSession(token: string) {
-    const row = await this.sessions.call('', sha256(token));
-    return row ? { user: row, sessionId: row.session_id } : null;
+    const id = sha256(token);
+    const row = await this.sessions.call('', id);
+    if (!row) {
+      this.seen.delete(id);
+      return null;
+    }
+    if (this.seen.get(id) !== row.id) {
+      if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.set(id, row.id);
+    }
+    return { user: row, sessionId: row.session_id };
   }
+
+  /**
+   * The user this session cookie belonged to when this process last looked it up, if it did:
+   * a hint for routes that read ahead (plugins/auth.ts `ReadAhead`), never an authority — every
+   * request still looks its session up, and a read-ahead is used only when that lookup names the
+   * same user. Forgotten when a lookup finds the session gone or it is revoked here.
+   */
+  sessionHint(token: string): string | undefined {
+    return this.seen.get(sha256(token));
+  }
+  /** Session id (hash) → user id, oldest first; at most SEEN_MAX entries. */
+  private readonly seen = new Map<string, string>();
 
   async userForToken(token: string) {
     if (!token.startsWith(TOKEN_PREFIX)) return null;

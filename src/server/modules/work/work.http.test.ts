@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../core/app-error.ts';
 import { buildTestApp, type Client, signup, type TestApp, userWithRole } from '../../../../test/helpers/app.ts';
 import { createProject, insertItems } from '../../../../test/helpers/factories.ts';
@@ -637,6 +638,96 @@ describe('batches across workers', () => {
     expect(r.json().reads.states.busyMs).toBeGreaterThan(0);
     expect(r.json().reads.sessions.busyMs).toBeGreaterThan(0);
     expect((await w!.get('/api/work/batches')).statusCode).toBe(403);
+  });
+});
+
+describe('read-ahead (the work read beside the session lookup)', () => {
+  const sessionHash = (w: Client) => crypto.createHash('sha256').update(w.cookie.split('=')[1]!).digest('hex');
+  const reads = () => ({ states: work.batchStats.reads.states.requests, loads: work.batchStats.reads.loads.requests });
+
+  it("once a session is known, next and submit read ahead and use that read: one read per request", async () => {
+    const { project } = await activeProject(t, requester, { n: 5 });
+    const [w] = await quickWorkers(t, 1);
+    const nextAhead = vi.spyOn(work, 'readAheadNext');
+    const submitAhead = vi.spyOn(work, 'readAheadSubmit');
+    try {
+      // The first request of a session not seen yet: no hint, the read runs after the lookup.
+      let r0 = reads();
+      const first = await next(w!, project.id);
+      expect(first.statusCode).toBe(200);
+      expect(nextAhead).not.toHaveBeenCalled();
+      expect(reads().states - r0.states).toBe(1);
+      // From then on the read starts beside the lookup, and it is the only read.
+      r0 = reads();
+      const s = await submit(w!, first.json().assignment.id);
+      expect(s.statusCode).toBe(200);
+      expect(submitAhead).toHaveBeenCalledTimes(1);
+      expect(reads().loads - r0.loads).toBe(1);
+      r0 = reads();
+      const second = await next(w!, project.id);
+      expect(second.statusCode).toBe(200);
+      expect(nextAhead).toHaveBeenCalledTimes(1);
+      expect(reads().states - r0.states).toBe(1);
+      expect(second.json().assignment.item.id).not.toBe(first.json().assignment.item.id);
+    } finally {
+      nextAhead.mockRestore();
+      submitAhead.mockRestore();
+    }
+  });
+
+  it("a read-ahead for another user than the session's is never used", async () => {
+    const { project } = await activeProject(t, requester, { n: 5 });
+    const [w1, w2] = await quickWorkers(t, 2);
+    expect((await next(w1!, project.id)).statusCode).toBe(200); // w1's session is now known
+    const seen = (t.app.authService as unknown as { seen: Map<string, string> }).seen;
+    seen.set(sessionHash(w1!), w2!.user.id); // a wrong hint: w1's cookie said to be w2's
+    const r0 = reads();
+    const r = await next(w1!, project.id);
+    expect(r.statusCode).toBe(200);
+    expect(reads().states - r0.states).toBe(2); // the read-ahead for w2, then w1's own read
+    const held = await assignment(r.json().assignment.id);
+    expect(held.worker_id).toBe(w1!.user.id);
+    const w2Leases = await db().selectFrom('assignments').select('id').where('worker_id', '=', w2!.user.id).execute();
+    expect(w2Leases).toEqual([]);
+    expect(seen.get(sessionHash(w1!))).toBe(w1!.user.id); // the lookup put the hint right
+  });
+
+  it('a session ended elsewhere gets 401 though its hint is known, and nothing is claimed or stored', async () => {
+    const { project } = await activeProject(t, requester, { n: 5 });
+    const [w] = await quickWorkers(t, 1);
+    const a = (await next(w!, project.id)).json().assignment;
+    // Revoked by another process (or expired): this process still holds the hint.
+    await db().updateTable('sessions').set({ revoked_at: new Date() }).where('user_id', '=', w!.user.id).execute();
+    const nextAhead = vi.spyOn(work, 'readAheadNext');
+    try {
+      expect((await submit(w!, a.id)).statusCode).toBe(401);
+      expect((await next(w!, project.id)).statusCode).toBe(401);
+      expect(nextAhead).not.toHaveBeenCalled(); // the failed lookup of the submit dropped the hint
+    } finally {
+      nextAhead.mockRestore();
+    }
+    expect(await annotationsOf(project.id)).toEqual([]);
+    const leases = await db().selectFrom('assignments').select('id').where('worker_id', '=', w!.user.id).execute();
+    expect(leases.map((x) => x.id)).toEqual([a.id]);
+  });
+
+  it("another worker's submit is still refused (the read is ahead, the ownership check is not)", async () => {
+    const { project } = await activeProject(t, requester, { n: 5 });
+    const [w1, w2] = await quickWorkers(t, 2);
+    const a = (await next(w1!, project.id)).json().assignment;
+    expect((await next(w2!, project.id)).statusCode).toBe(200); // w2's session is known too
+    const r = await submit(w2!, a.id);
+    expect(r.statusCode).toBe(403);
+    expect(await annotationsOf(project.id)).toEqual([]);
+  });
+
+  it('logging out forgets the hint at once', async () => {
+    const [w] = await quickWorkers(t, 1);
+    expect((await w!.get('/api/me')).statusCode).toBe(200);
+    const hint = () => t.app.authService.sessionHint(w!.cookie.split('=')[1]!);
+    expect(hint()).toBe(w!.user.id);
+    expect((await w!.post('/api/auth/logout')).statusCode).toBeLessThan(300);
+    expect(hint()).toBeUndefined();
   });
 });
 

@@ -2,10 +2,12 @@ import { Type } from 'typebox';
 import type { App } from '../../context.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { ErrorResponse } from '../../schemas.ts';
-import type { WorkService } from './work.service.ts';
+import type { NextReadAhead, SubmitReadAhead, WorkService } from './work.service.ts';
 
 const Json = Type.Object({}, { additionalProperties: true });
 const ProjectId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+/** The read-ahead runs before validation: it reads only for ids the schema would accept. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AssignmentId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 const Assignment = Type.Object({
@@ -111,6 +113,12 @@ export function workRoutes(app: App, work: WorkService) {
   app.post(
     '/api/work/projects/:id/next',
     {
+      config: {
+        readAhead: (req, userId) => {
+          const id = (req.params as { id?: unknown }).id;
+          if (typeof id === 'string' && UUID_RE.test(id)) req.readAhead = work.readAheadNext(id, userId);
+        },
+      },
       schema: {
         tags: ['work'],
         summary: 'Claim your next task (a lease until expiresAt): your live one, else rework, else a new item; 204 when none is left for you',
@@ -119,7 +127,7 @@ export function workRoutes(app: App, work: WorkService) {
       },
     },
     async (req, reply) => {
-      const a = await work.next(requireRole(req, ...WORKERS), req.params.id);
+      const a = await work.next(requireRole(req, ...WORKERS), req.params.id, req.readAhead as NextReadAhead | null);
       if (!a) return reply.status(204).send(null);
       return { assignment: a };
     },
@@ -145,6 +153,15 @@ export function workRoutes(app: App, work: WorkService) {
   app.post(
     '/api/work/assignments/:id/submit',
     {
+      config: {
+        readAhead: (req) => {
+          const id = Number((req.params as { id?: unknown }).id);
+          const key = req.headers['idempotency-key'] ?? null;
+          if (Number.isSafeInteger(id) && id > 0 && (key === null || (typeof key === 'string' && key.length <= 200))) {
+            req.readAhead = work.readAheadSubmit(id, key);
+          }
+        },
+      },
       schema: {
         tags: ['work'],
         summary: 'Submit your answer while the lease is live; idempotent under Idempotency-Key (and for the same assignment)',
@@ -156,7 +173,13 @@ export function workRoutes(app: App, work: WorkService) {
     },
     async (req, reply) => {
       const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
-      const { annotation, replayed } = await work.submit(requireRole(req, ...WORKERS), req.params.id, (req.body as { result: unknown }).result, key);
+      const { annotation, replayed } = await work.submit(
+        requireRole(req, ...WORKERS),
+        req.params.id,
+        (req.body as { result: unknown }).result,
+        key,
+        req.readAhead as SubmitReadAhead | null,
+      );
       if (replayed) reply.header('idempotent-replayed', 'true');
       return { annotation };
     },

@@ -185,6 +185,19 @@ function blockedReason(p: ProjectForWorkerRow, project: WorkProject, user: AuthU
 
 const visibleToWorkers = (status: string) => status !== 'draft' && status !== 'archived';
 
+/** `next`'s read started ahead of the session lookup (`WorkService.readAheadNext`). */
+export interface NextReadAhead {
+  userId: string;
+  projectId: string;
+  state: Promise<NextStateRow | undefined>;
+}
+/** Submit's read started ahead of the session lookup (`WorkService.readAheadSubmit`). */
+export interface SubmitReadAhead {
+  assignmentId: number;
+  key: string | null;
+  load: Promise<AssignmentFullRow | undefined>;
+}
+
 export class WorkService {
   private readonly hooks = new WorkHooks();
   private earnings: EarningsSource = estimatedEarnings;
@@ -282,17 +295,38 @@ export class WorkService {
     }
   }
 
+  // ---- read-ahead (plugins/auth.ts ReadAhead) ------------------------------------------------
+
+  /**
+   * `next`'s read for the worker a session cookie last belonged to, started beside the session
+   * lookup. `next` uses it only when the confirmed user and the project match; otherwise (and
+   * for a request that fails authentication) it is dropped: a read changes nothing.
+   */
+  readAheadNext(projectId: string, userId: string): NextReadAhead {
+    const state = this.states.call(projectId, userId);
+    state.catch(() => {});
+    return { userId, projectId, state };
+  }
+
+  /** Submit's read of the assignment (ownership is checked on it afterwards, as always). */
+  readAheadSubmit(assignmentId: number, key: string | null): SubmitReadAhead {
+    const load = this.loads.call('', { id: assignmentId, key });
+    load.catch(() => {});
+    return { assignmentId, key, load };
+  }
+
   // ---- claims -----------------------------------------------------------------------------
 
   /**
    * The worker's next task in a project: their live lease if they hold one, else a rework waiting
    * for them, else a new item (gold at the project's gold rate). `null` = nothing left for them.
    */
-  async next(user: AuthUser, projectId: string): Promise<AssignmentOut | null> {
+  async next(user: AuthUser, projectId: string, ahead?: NextReadAhead | null): Promise<AssignmentOut | null> {
     assertActiveWorker(user);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const st = await this.states.call(projectId, user.id);
+        const early = attempt === 0 && ahead && ahead.userId === user.id && ahead.projectId === projectId ? ahead.state : null;
+        const st = await (early ?? this.states.call(projectId, user.id));
         if (!st || !visibleToWorkers(st.status)) throw new AppError('not_found', 'project not found');
         const project = toProject(st);
         const blocked = blockedReason(st, project, user);
@@ -411,8 +445,13 @@ export class WorkService {
 
   // ---- submit -----------------------------------------------------------------------------
 
-  private async loadOwn(user: AuthUser, assignmentId: number, idempotencyKey: string | null = null): Promise<AssignmentFullRow> {
-    const a = await this.loads.call('', { id: assignmentId, key: idempotencyKey });
+  private async loadOwn(
+    user: AuthUser,
+    assignmentId: number,
+    idempotencyKey: string | null = null,
+    early: Promise<AssignmentFullRow | undefined> | null = null,
+  ): Promise<AssignmentFullRow> {
+    const a = await (early ?? this.loads.call('', { id: assignmentId, key: idempotencyKey }));
     if (!a) throw new AppError('not_found', 'assignment not found');
     if (a.worker_id !== user.id) throw new AppError('forbidden', 'this assignment belongs to another worker');
     return a;
@@ -433,9 +472,16 @@ export class WorkService {
    * Stores an answer. Idempotent: the same Idempotency-Key (or, without a key, the same assignment
    * submitted again) returns the stored annotation and changes nothing (`replayed`).
    */
-  async submit(user: AuthUser, assignmentId: number, result: unknown, idempotencyKey: string | null): Promise<{ annotation: AnnotationOut; replayed: boolean }> {
+  async submit(
+    user: AuthUser,
+    assignmentId: number,
+    result: unknown,
+    idempotencyKey: string | null,
+    ahead?: SubmitReadAhead | null,
+  ): Promise<{ annotation: AnnotationOut; replayed: boolean }> {
     assertActiveWorker(user);
-    const a = await this.loadOwn(user, assignmentId, idempotencyKey);
+    const early = ahead && ahead.assignmentId === assignmentId && ahead.key === idempotencyKey ? ahead.load : null;
+    const a = await this.loadOwn(user, assignmentId, idempotencyKey, early);
     const prior = this.replayOf(a);
     if (prior) return { annotation: annotationOut(prior), replayed: true };
     if (a.pw_status === 'removed') throw new AppError('forbidden', `you were removed from this project${a.pw_reason ? `: ${a.pw_reason}` : ''}`);
