@@ -593,6 +593,40 @@ describe('batches across workers', () => {
     for (const a of as.slice(0, 5)) expect((await item(a.item.id)).state).toBe('complete');
   });
 
+  it("a lone claim or submit holds its project's lane: what arrives meanwhile waits for it, not for its row locks", async () => {
+    // Before, a batch of one ran beside the lane: a second lone submit of the project started its
+    // own transaction at once and waited, inside it, for the first one's item lock.
+    const { project } = await activeProject(t, requester, { n: 4, settings: { overlap: 2 }, name: 'lone holds the lane' });
+    const [w1, w2] = await quickWorkers(t, 2);
+    const inside: string[] = [];
+    work.registerClaimGuard((_trx, p, w) => {
+      if (p.id === project.id) inside.push(`claim ${w}`);
+    });
+    work.registerSubmitHook((_trx, c) => {
+      if (c.project.id === project.id) inside.push(`submit ${c.workerId}`);
+    });
+    const c = opener('claim', project.id, w1!.user.id);
+    const claim1 = next(w1!, project.id);
+    await c.inside;
+    const claim2 = next(w2!, project.id);
+    await sleep(200);
+    expect(inside).toEqual([`claim ${w1!.user.id}`]); // w2's claim waits in the lane
+    await c.release();
+    const [a1, a2] = [(await claim1).json().assignment, (await claim2).json().assignment];
+    expect(a2.item.id).toBe(a1.item.id); // the same item, one claim after the other
+
+    inside.length = 0;
+    const s = opener('submit', project.id, w1!.user.id);
+    const submit1 = submit(w1!, a1.id);
+    await s.inside;
+    const submit2 = submit(w2!, a2.id);
+    await sleep(200);
+    expect(inside).toEqual([`submit ${w1!.user.id}`]);
+    await s.release();
+    expect([(await submit1).statusCode, (await submit2).statusCode]).toEqual([200, 200]);
+    expect(inside).toEqual([`submit ${w1!.user.id}`, `submit ${w2!.user.id}`]);
+  });
+
   it('a submit batch a hook rolls back is stored one by one with the per-submit hooks', async () => {
     const { project } = await activeProject(t, requester, { n: 5, settings: { overlap: 1 }, name: 'batch rolled back' });
     const [first, ...ws] = await quickWorkers(t, 5);
