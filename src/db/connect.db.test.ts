@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../../test/helpers/db.ts';
-import type { Db } from './connect.ts';
+import { type Db, unqueued } from './connect.ts';
 
 /**
  * The PostgreSQL driver pipelines a transaction's BEGIN into its first statement (connect.ts,
@@ -81,6 +81,45 @@ describe.skipIf(!process.env.DATABASE_URL)('pipelined transactions (PostgreSQL)'
     wire = [];
     await db.db.transaction().execute(async () => {});
     expect(wire).toEqual(['send', 'send', 'answer', 'answer']);
+  });
+
+  it('unqueued: statements issued together travel together; Kysely alone sends one after the other', async () => {
+    const two = (trx: Parameters<typeof unqueued>[0]) =>
+      Promise.all([sql`select 1 as one`.execute(trx), sql<{ n: number }>`select count(*)::int as n from pipe_probe`.execute(trx)]);
+    wire = [];
+    await db.db.transaction().execute(async (trx) => {
+      await sql`select 0`.execute(trx); // BEGIN and this one
+      wire = [];
+      const [a, b] = await two(await unqueued(trx));
+      expect(a.rows).toEqual([{ one: 1 }]);
+      expect(b.rows[0]!.n).toBeGreaterThan(0);
+    });
+    expect(wire.slice(0, 4)).toEqual(['send', 'send', 'answer', 'answer']);
+    wire = [];
+    await db.db.transaction().execute(async (trx) => {
+      await sql`select 0`.execute(trx);
+      wire = [];
+      await two(trx);
+    });
+    expect(wire.slice(0, 4)).toEqual(['send', 'answer', 'send', 'answer']);
+  });
+
+  it('unqueued: a failing statement aborts the transaction; what was issued beside it fails too and nothing is kept', async () => {
+    await expect(
+      db.db.transaction().execute(async (trx) => {
+        const q = await unqueued(trx);
+        const out = await Promise.allSettled([
+          sql`insert into pipe_probe (id) values (100)`.execute(q),
+          sql`insert into pipe_probe (id) values (1)`.execute(q), // duplicate key
+          sql`insert into pipe_probe (id) values (101)`.execute(q),
+        ]);
+        expect(out.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+        expect((out[2] as PromiseRejectedResult).reason.code).toBe('25P02'); // in failed transaction
+        throw (out[1] as PromiseRejectedResult).reason;
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    const rows = await sql<{ n: number }>`select count(*)::int as n from pipe_probe where id >= 100`.execute(db.db);
+    expect(rows.rows[0]!.n).toBe(0);
   });
 
   it('isolation levels still run their own START TRANSACTION first', async () => {

@@ -10,6 +10,7 @@ import {
   type PostgresDialectConfig,
   PostgresDriver,
   type QueryResult,
+  Transaction,
   type TransactionSettings,
 } from 'kysely';
 import pg from 'pg';
@@ -127,6 +128,46 @@ class PipelinedDialect extends PostgresDialect {
     return new PipelinedDriver(this.config);
   }
 }
+
+/**
+ * The same transaction with Kysely's per-transaction queue taken off: Kysely runs a
+ * transaction's statements one after the other (the next starts when the previous is answered),
+ * whatever the caller awaits. On a pipelined PostgreSQL connection, statements issued together
+ * should travel together — e.g. the submit hooks that do not depend on each other
+ * (work.hooks.ts, `concurrent`). The database still runs them in the order they were issued.
+ * On PGlite (one connection behind a mutex) the transaction is returned as it is.
+ */
+export async function unqueued(trx: Transaction<Database>): Promise<Transaction<Database>> {
+  const executor = trx.getExecutor();
+  const conn = await executor.provideConnection(async (c) => c);
+  if (!(conn instanceof PipelinedConnection)) return trx;
+  return new Transaction<Database>({
+    config: { dialect: NOT_A_DIALECT },
+    dialect: NOT_A_DIALECT,
+    driver: NOT_A_DRIVER,
+    executor: executor.withConnectionProvider({ provideConnection: (consumer) => consumer(conn) }),
+  });
+}
+
+/** A Transaction never reaches its dialect or driver (it cannot begin, end or introspect): these say so if it ever did. */
+const nowhere = (): never => {
+  throw new Error('an unqueued transaction has no driver of its own');
+};
+const NOT_A_DRIVER: Driver = {
+  init: nowhere,
+  acquireConnection: nowhere,
+  beginTransaction: nowhere,
+  commitTransaction: nowhere,
+  rollbackTransaction: nowhere,
+  releaseConnection: nowhere,
+  destroy: nowhere,
+};
+const NOT_A_DIALECT = {
+  createDriver: () => NOT_A_DRIVER,
+  createQueryCompiler: nowhere,
+  createAdapter: nowhere,
+  createIntrospector: nowhere,
+};
 
 export interface ConnectOptions {
   databaseUrl: string | null;

@@ -15,7 +15,8 @@ export { InferenceService, inferProject, methodOf, type InferenceOptions } from 
  */
 export function installInference(app: App, ctx: AppContext, work: WorkService, opts: InferenceOptions | InferenceService = {}): InferenceService {
   const inference = opts instanceof InferenceService ? opts : new InferenceService(ctx, opts);
-  work.registerSubmitHook(inference.onSubmit, inference.onSubmitBatch);
+  // Concurrent: the dirty mark needs only the project.
+  work.registerSubmitHook(inference.onSubmit, inference.onSubmitBatch, { concurrent: true });
   work.registerReleaseHook(inference.onRelease);
   inferenceRoutes(app, inference);
   app.decorate('inferenceService', inference);

@@ -13,7 +13,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { NoWork, type ClaimBatchGuard, type ClaimGuard, type ReleaseHook, type SubmitBatchHook, type SubmitHook } from '../work/work.hooks.ts';
+import { NoWork, type ClaimBatchGuard, type ClaimGuard, type ReleaseHook, type SubmitBatchHook, type SubmitHook, type SubmitHookOptions } from '../work/work.hooks.ts';
 import { estimatedEarnings, type EarningsSource } from '../work/work.service.ts';
 import { ledgerRepo } from './ledger.repo.ts';
 import {
@@ -47,7 +47,7 @@ export interface WorkHookPoints {
   /** `batch`: the guard's batch form (one call for several workers of one project). */
   registerClaimGuard(fn: ClaimGuard, batch?: ClaimBatchGuard): void;
   /** `batch`: the hook's batch form (one call for several submits of one project). */
-  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void;
+  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook, opts?: SubmitHookOptions): void;
   registerReleaseHook(fn: ReleaseHook): void;
   setEarningsSource?(fn: EarningsSource): void;
 }
@@ -94,7 +94,8 @@ export function registerWorkMoney(work: WorkHookPoints, ctx: Pick<AppContext, 'd
       cs.map((c) => ({ workerId: c.workerId, itemId: c.item.id, assignmentId: c.assignment.id, annotationId: c.annotation.id, kind: c.assignment.kind })),
     );
   };
-  work.registerSubmitHook((trx, c) => paySubmits(trx, [c]), paySubmits);
+  // Concurrent: the payment reads only what the work module put in the contexts, and ledger rows.
+  work.registerSubmitHook((trx, c) => paySubmits(trx, [c]), paySubmits, { concurrent: true });
 
   work.registerReleaseHook(async (trx, c) => {
     if (c.kind === 'rework') {

@@ -30,7 +30,8 @@ export function qualityRulesFromEnv(env: NodeJS.ProcessEnv = process.env): Quali
 export function installQuality(app: App, ctx: AppContext, work: WorkService, opts: { rules?: QualityRules } = {}): QualityService {
   const quality = new QualityService(ctx, opts.rules ?? qualityRulesFromEnv(), work);
   work.registerClaimGuard(quality.claimGuard, quality.claimBatchGuard);
-  work.registerSubmitHook(quality.onSubmit, quality.onSubmitBatch);
+  // Concurrent: counts and gold grades come from the contexts as the work module set them.
+  work.registerSubmitHook(quality.onSubmit, quality.onSubmitBatch, { concurrent: true });
   qualityRoutes(app, quality);
   // where workers claim work from (for "several accounts from one address"), after the reply
   app.addHook('onResponse', async (req, reply) => {

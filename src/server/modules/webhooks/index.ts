@@ -22,6 +22,7 @@ export { WebhookDispatcher, type DispatcherOptions, DEFAULT_DISPATCHER } from '.
 export function installWebhooks(app: App, ctx: AppContext, work: WorkService | null, opts: Partial<DispatcherOptions> = {}): WebhookDispatcher {
   const dispatcher = new WebhookDispatcher(ctx.db, ctx.log, { allowPrivate: ctx.config.webhookAllowPrivate, ...opts });
   webhookRoutes(app, new WebhooksService(ctx, () => dispatcher.wake()));
+  // Not concurrent: the events carry the status review sampling sets.
   work?.registerSubmitHook(webhookSubmitHook(), webhookSubmitBatchHook());
   app.decorate('webhookDispatcher', dispatcher);
   app.addHook('onReady', async () => dispatcher.start());

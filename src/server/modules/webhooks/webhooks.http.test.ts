@@ -237,6 +237,22 @@ describe('webhooks', () => {
     const exportWorkers = new Set(exported.flatMap((l: { annotations: { worker: string }[] }) => l.annotations.map((a) => a.worker)));
     expect(exportWorkers.has(sub.annotation.worker)).toBe(true);
   });
+
+  it('reports the status review sampling gave the answer (the hooks before it that run side by side have finished)', async () => {
+    const rx = await receiver();
+    const p = await createProject(r, { settings: { payPerAnnotation: 0, overlap: 1, goldRate: 0, reviewRate: 1, reviewFirstK: 5 } });
+    await insertItems(t, p.id, [{ text: '하나' }, { text: '둘' }]);
+    expect((await r.post(`/api/projects/${p.id}/publish`)).statusCode).toBe(200);
+    expect((await r.post(`/api/projects/${p.id}/webhooks`, { url: rx.url, events: ['annotation.submitted'] })).statusCode).toBe(201);
+    for (const w of await quickWorkers(t, 2)) {
+      const a = (await w.post(`/api/work/projects/${p.id}/next`)).json().assignment;
+      const sub = await w.post(`/api/work/assignments/${a.id}/submit`, { result: { label: 'pos' } });
+      expect(sub.json().annotation.status).toBe('pending_review');
+    }
+    await rx.waitFor(2);
+    const statuses = rx.received.map((x) => JSON.parse(x.body.toString()).data.annotation.status);
+    expect(statuses).toEqual(['pending_review', 'pending_review']);
+  });
 });
 
 describe('webhooks and dynamic overlap', () => {

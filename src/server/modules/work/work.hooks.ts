@@ -78,6 +78,18 @@ export type SubmitHook = (trx: Trx, ctx: SubmitContext) => void | Promise<void>;
  */
 export type SubmitBatchHook = (trx: Trx, ctxs: SubmitContext[]) => void | Promise<void>;
 
+export interface SubmitHookOptions {
+  /**
+   * The hook needs nothing the hooks registered before it do: it reads from the contexts only
+   * what the work module set, and no rows an earlier hook writes in this transaction. It then
+   * starts without waiting for them, and its statements go to the database together with theirs
+   * (one round trip on a pipelined connection, `unqueued` in src/db/connect.ts). A hook that is
+   * not concurrent waits for every hook before it, and the ones after wait for it. A throw still
+   * rolls everything back: the hooks running beside it settle first.
+   */
+  concurrent?: boolean;
+}
+
 export interface ReleaseContext {
   projectId: string;
   workerId: string;
@@ -109,6 +121,8 @@ export class WorkHooks {
   readonly submitHooks: SubmitHook[] = [];
   /** Parallel to `submitHooks`: each hook's batch form (or a loop over the hook). */
   readonly submitBatchHooks: SubmitBatchHook[] = [];
+  /** Parallel to `submitHooks`: SubmitHookOptions.concurrent. */
+  readonly submitConcurrent: boolean[] = [];
   readonly releaseHooks: ReleaseHook[] = [];
 
   addClaimGuard(fn: ClaimGuard, batch?: ClaimBatchGuard): void {
@@ -121,7 +135,8 @@ export class WorkHooks {
     );
   }
 
-  addSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void {
+  addSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook, opts: SubmitHookOptions = {}): void {
+    this.submitConcurrent.push(opts.concurrent === true);
     this.submitHooks.push(fn);
     this.submitBatchHooks.push(
       batch ??
@@ -130,4 +145,32 @@ export class WorkHooks {
         }),
     );
   }
+}
+
+/** PostgreSQL: "current transaction is aborted" — what a statement gets behind one that failed. */
+const IN_FAILED_TRANSACTION = '25P02';
+
+/**
+ * Runs hook `0 … n-1` in order (`concurrent[i]`: see SubmitHookOptions). When several fail, the
+ * error thrown is the first, in hook order, that is not merely "transaction aborted" (a deadlock
+ * in one hook must not hide behind what it did to the statements queued after it).
+ */
+export async function runHooks(n: number, concurrent: boolean[], run: (i: number) => void | Promise<void>): Promise<void> {
+  let running: Promise<void>[] = [];
+  const settle = async () => {
+    if (!running.length) return;
+    const out = await Promise.allSettled(running);
+    running = [];
+    const errors = out.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length) throw errors.find((e) => (e as { code?: string } | null)?.code !== IN_FAILED_TRANSACTION) ?? errors[0];
+  };
+  for (let i = 0; i < n; i++) {
+    if (concurrent[i]) {
+      running.push((async () => run(i))()); // starts now: its first statement is issued in this turn
+      continue;
+    }
+    await settle();
+    await run(i);
+  }
+  await settle();
 }

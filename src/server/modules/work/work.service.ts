@@ -4,6 +4,7 @@ import { compactResult } from '../../../core/templates/helpers.ts';
 import { prefixProblems } from '../../../core/templates/pointer.ts';
 import { GOLD_KEY, type Template } from '../../../core/templates/types.ts';
 import { validateResult } from '../../../core/templates/validate-result.ts';
+import { unqueued } from '../../../db/connect.ts';
 import type { Queryable } from '../../../db/schema.ts';
 import type { ProjectWorkerStatus } from '../../../db/tables/work.ts';
 import type { AppContext } from '../../context.ts';
@@ -19,6 +20,8 @@ import {
   type SubmitBatchHook,
   type SubmitContext,
   type SubmitHook,
+  type SubmitHookOptions,
+  runHooks,
   type Trx,
   WorkHooks,
   type WorkProject,
@@ -262,8 +265,8 @@ export class WorkService {
     this.hooks.addClaimGuard(fn, batch);
   }
   /** `batch`: the hook's batch form (see SubmitBatchHook); without it a batch runs `fn` per submit. */
-  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook): void {
-    this.hooks.addSubmitHook(fn, batch);
+  registerSubmitHook(fn: SubmitHook, batch?: SubmitBatchHook, opts?: SubmitHookOptions): void {
+    this.hooks.addSubmitHook(fn, batch, opts);
   }
   registerReleaseHook(fn: ReleaseHook): void {
     this.hooks.releaseHooks.push(fn);
@@ -286,7 +289,8 @@ export class WorkService {
     if (!needed) return fn(this.ctx.db);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.ctx.db.transaction().execute((trx) => fn(trx));
+        // unqueued: hooks that run side by side send their statements together (runHooks).
+        return await this.ctx.db.transaction().execute(async (trx) => fn(await unqueued(trx)));
       } catch (e) {
         const code = pgCode(e);
         if (attempt >= 2 || (code !== '40P01' && code !== '40001')) throw e;
@@ -531,7 +535,7 @@ export class WorkService {
         if (!ins) throw new LeaseGone();
         if (hooks.length) {
           const ctx = this.submitContext(j, ins);
-          for (const hook of hooks) await hook(q as Trx, ctx);
+          await runHooks(hooks.length, this.hooks.submitConcurrent, (i) => hooks[i]!(q as Trx, ctx));
           // A hook that changed the status (review sampling) said so in the context.
           ins.status = ctx.annotation.status;
         }
@@ -564,7 +568,8 @@ export class WorkService {
         const rows = await workRepo.submitMany(q, jobs.map((j) => this.submitRow(j)));
         const byAssignment = new Map(jobs.map((j) => [j.a.id, j]));
         const ctxs = rows.map((r) => this.submitContext(byAssignment.get(Number(r.assignment_id))!, r));
-        for (const hook of this.hooks.submitBatchHooks) if (ctxs.length) await hook(q as Trx, ctxs);
+        const hooks = this.hooks.submitBatchHooks;
+        if (ctxs.length) await runHooks(hooks.length, this.hooks.submitConcurrent, (i) => hooks[i]!(q as Trx, ctxs));
         rows.forEach((r, i) => (r.status = ctxs[i]!.annotation.status));
         return new Map(rows.map((r) => [Number(r.assignment_id), r]));
       });
