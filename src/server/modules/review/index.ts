@@ -11,8 +11,8 @@ export { ReviewService, type ReviewOptions } from './review.service.ts';
 
 export function installReview(app: App, ctx: AppContext, work: WorkService, quality: QualityService, opts: ReviewOptions = {}): ReviewService {
   const review = new ReviewService(ctx, quality, opts);
-  // Concurrent: sampling reads the worker's answers (the work module's rows) and sets the status
-  // later hooks read — those (webhooks) are not concurrent, so they wait for it.
+  // Concurrent: sampling reads the worker's answers (the work module's rows). It sets the status
+  // later hooks read; those (webhooks) await their `earlier` before reading it.
   work.registerSubmitHook(review.onSubmit, review.onSubmitBatch, { concurrent: true });
   reviewRoutes(app, review);
   app.addHook('onReady', async () => review.start());

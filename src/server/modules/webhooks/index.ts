@@ -22,8 +22,9 @@ export { WebhookDispatcher, type DispatcherOptions, DEFAULT_DISPATCHER } from '.
 export function installWebhooks(app: App, ctx: AppContext, work: WorkService | null, opts: Partial<DispatcherOptions> = {}): WebhookDispatcher {
   const dispatcher = new WebhookDispatcher(ctx.db, ctx.log, { allowPrivate: ctx.config.webhookAllowPrivate, ...opts });
   webhookRoutes(app, new WebhooksService(ctx, () => dispatcher.wake()));
-  // Not concurrent: the events carry the status review sampling sets.
-  work?.registerSubmitHook(webhookSubmitHook(), webhookSubmitBatchHook());
+  // Concurrent: the subscriptions are read beside the other hooks; the events, which carry the
+  // status review sampling sets, are written after the hooks before it are done (submit-hook.ts).
+  work?.registerSubmitHook(webhookSubmitHook(), webhookSubmitBatchHook(), { concurrent: true });
   app.decorate('webhookDispatcher', dispatcher);
   app.addHook('onReady', async () => dispatcher.start());
   app.addHook('preClose', async () => dispatcher.stop());

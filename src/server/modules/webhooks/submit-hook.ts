@@ -15,7 +15,7 @@ import { webhooksRepo } from './webhooks.repo.ts';
  * completion they decided.
  */
 export function webhookSubmitHook(): SubmitHook {
-  return (trx, ctx) => submitEvents(trx, [ctx]);
+  return (trx, ctx, earlier) => submitEvents(trx, [ctx], earlier);
 }
 
 /**
@@ -27,15 +27,21 @@ export function webhookSubmitHook(): SubmitHook {
  * done and report it again).
  */
 export function webhookSubmitBatchHook(): SubmitBatchHook {
-  return (trx, ctxs) => submitEvents(trx, ctxs);
+  return (trx, ctxs, earlier) => submitEvents(trx, ctxs, earlier);
 }
 
-async function submitEvents(trx: Queryable, ctxs: SubmitContext[]): Promise<void> {
+/**
+ * Runs beside the other submit hooks (concurrent): the subscriptions are read with their first
+ * statements, then `earlier` — the hooks before this one — is awaited, since the events report
+ * what they set (the status review sampling gives an answer).
+ */
+async function submitEvents(trx: Queryable, ctxs: SubmitContext[], earlier?: Promise<unknown>): Promise<void> {
   if (!ctxs.length) return;
   const project = ctxs[0]!.project;
   const projectId = project.id;
   const wanted = await webhooksRepo.projectEvents(trx, projectId);
   if (!wanted.size) return;
+  await earlier;
   let pseudo: ((id: string) => string) | null = null;
   const worker = async (id: string) => (pseudo ??= pseudonymizer(await exportsRepo.pseudonymKey(trx, projectId)))(id);
 

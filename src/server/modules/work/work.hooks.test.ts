@@ -20,6 +20,23 @@ describe('runHooks', () => {
     ]);
   });
 
+  it("a concurrent hook's `earlier` settles when the hooks before it have", async () => {
+    const status = { value: 'submitted' };
+    const seen: string[] = [];
+    await runHooks(3, [true, true, true], async (i, earlier) => {
+      if (i === 0) {
+        await tick();
+        await tick();
+        status.value = 'pending_review'; // what review sampling does, late
+        return;
+      }
+      seen.push(`${i} before: ${status.value}`); // started beside hook 0
+      await earlier;
+      seen.push(`${i} after: ${status.value}`);
+    });
+    expect(seen).toEqual(['1 before: submitted', '2 before: submitted', '1 after: pending_review', '2 after: pending_review']);
+  });
+
   it('without concurrent hooks it is the plain loop: one after the other', async () => {
     const log: string[] = [];
     await runHooks(3, [], async (i) => {

@@ -66,7 +66,7 @@ export interface SubmitContext {
 }
 
 /** Runs inside the submit transaction after the annotation, assignment and item counters changed. */
-export type SubmitHook = (trx: Trx, ctx: SubmitContext) => void | Promise<void>;
+export type SubmitHook = (trx: Trx, ctx: SubmitContext, earlier?: Promise<unknown>) => void | Promise<void>;
 
 /**
  * The batch form of a SubmitHook: once for several submits of ONE project stored by one
@@ -76,7 +76,7 @@ export type SubmitHook = (trx: Trx, ctx: SubmitContext) => void | Promise<void>;
  * Hooks run hook by hook: every ctx through the first module's hook, then the second's. A throw
  * rolls the whole batch back; every submit of it then runs alone with the per-submit hooks.
  */
-export type SubmitBatchHook = (trx: Trx, ctxs: SubmitContext[]) => void | Promise<void>;
+export type SubmitBatchHook = (trx: Trx, ctxs: SubmitContext[], earlier?: Promise<unknown>) => void | Promise<void>;
 
 export interface SubmitHookOptions {
   /**
@@ -86,6 +86,11 @@ export interface SubmitHookOptions {
    * (one round trip on a pipelined connection, `unqueued` in src/db/connect.ts). A hook that is
    * not concurrent waits for every hook before it, and the ones after wait for it. A throw still
    * rolls everything back: the hooks running beside it settle first.
+   *
+   * `earlier` (the hook's last argument) settles when every hook before it has: a concurrent
+   * hook that reads first and then needs what earlier hooks set in the contexts awaits it in
+   * between (webhooks: reads its subscriptions beside the others, then reports the status review
+   * sampling set).
    */
   concurrent?: boolean;
 }
@@ -140,8 +145,8 @@ export class WorkHooks {
     this.submitHooks.push(fn);
     this.submitBatchHooks.push(
       batch ??
-        (async (trx, ctxs) => {
-          for (const c of ctxs) await fn(trx, c);
+        (async (trx, ctxs, earlier) => {
+          for (const c of ctxs) await fn(trx, c, earlier);
         }),
     );
   }
@@ -155,8 +160,9 @@ const IN_FAILED_TRANSACTION = '25P02';
  * error thrown is the first, in hook order, that is not merely "transaction aborted" (a deadlock
  * in one hook must not hide behind what it did to the statements queued after it).
  */
-export async function runHooks(n: number, concurrent: boolean[], run: (i: number) => void | Promise<void>): Promise<void> {
+export async function runHooks(n: number, concurrent: boolean[], run: (i: number, earlier: Promise<unknown>) => void | Promise<void>): Promise<void> {
   let running: Promise<void>[] = [];
+  const done = Promise.resolve();
   const settle = async () => {
     if (!running.length) return;
     const out = await Promise.allSettled(running);
@@ -166,11 +172,13 @@ export async function runHooks(n: number, concurrent: boolean[], run: (i: number
   };
   for (let i = 0; i < n; i++) {
     if (concurrent[i]) {
-      running.push((async () => run(i))()); // starts now: its first statement is issued in this turn
+      const earlier = running.length ? Promise.allSettled([...running]) : done;
+      const p = (async () => run(i, earlier))(); // starts now: its first statement is issued in this turn
+      running.push(p);
       continue;
     }
     await settle();
-    await run(i);
+    await run(i, done);
   }
   await settle();
 }

@@ -535,7 +535,7 @@ export class WorkService {
         if (!ins) throw new LeaseGone();
         if (hooks.length) {
           const ctx = this.submitContext(j, ins);
-          await runHooks(hooks.length, this.hooks.submitConcurrent, (i) => hooks[i]!(q as Trx, ctx));
+          await runHooks(hooks.length, this.hooks.submitConcurrent, (i, earlier) => hooks[i]!(q as Trx, ctx, earlier));
           // A hook that changed the status (review sampling) said so in the context.
           ins.status = ctx.annotation.status;
         }
@@ -569,7 +569,7 @@ export class WorkService {
         const byAssignment = new Map(jobs.map((j) => [j.a.id, j]));
         const ctxs = rows.map((r) => this.submitContext(byAssignment.get(Number(r.assignment_id))!, r));
         const hooks = this.hooks.submitBatchHooks;
-        if (ctxs.length) await runHooks(hooks.length, this.hooks.submitConcurrent, (i) => hooks[i]!(q as Trx, ctxs));
+        if (ctxs.length) await runHooks(hooks.length, this.hooks.submitConcurrent, (i, earlier) => hooks[i]!(q as Trx, ctxs, earlier));
         rows.forEach((r, i) => (r.status = ctxs[i]!.annotation.status));
         return new Map(rows.map((r) => [Number(r.assignment_id), r]));
       });
