@@ -71,6 +71,28 @@ describe('the claim statement', () => {
     });
   });
 
+  it("a lone claim is issued before its guards (they travel together): a guard's savepoint rolled back never undoes it", async () => {
+    const r = await signup(t.app, 'requester');
+    const { project, items } = await activeProject(t, r, { n: 2, settings: { overlap: 1 } });
+    const [w] = await quickWorkers(t, 1);
+    // Only this guard: its savepoint is the first thing the guards issue.
+    const work = new WorkService({ db: t.db.db, log: t.app.log, dbKind: t.db.kind }, { sweepIntervalMs: 0 });
+    work.registerClaimGuard(async (trx, p) => {
+      // What money's reservation does when it has to wait for a stripe and finds it emptied.
+      await sql`savepoint guard_try`.execute(trx);
+      await sql`update projects set status_reason = 'tried' where id = ${p.id}`.execute(trx);
+      await sql`rollback to savepoint guard_try`.execute(trx);
+    });
+    const a = await work.next(asUser(w!), project.id);
+    expect(a).not.toBeNull();
+    const row = await t.db.db.selectFrom('assignments').select(['status', 'item_id']).where('id', '=', a!.id).executeTakeFirst();
+    expect(row).toEqual({ status: 'leased', item_id: items[0] });
+    const item = await t.db.db.selectFrom('items').select('reserved').where('id', '=', items[0]!).executeTakeFirstOrThrow();
+    expect(item.reserved).toBe(1);
+    const p = await t.db.db.selectFrom('projects').select('status_reason').where('id', '=', project.id).executeTakeFirstOrThrow();
+    expect(p.status_reason).not.toBe('tried');
+  });
+
   it("walks the project's claimable items, not the items of the projects before it, also under a prepared statement's generic plan", async () => {
     // A large project imported first, a small one after it: in id order every item of the first
     // comes before the second's. A generic plan that walked the primary key and filtered would

@@ -155,6 +155,22 @@ export class WorkHooks {
 /** PostgreSQL: "current transaction is aborted" — what a statement gets behind one that failed. */
 const IN_FAILED_TRANSACTION = '25P02';
 
+/** The first failure, in order, that is not merely "transaction aborted", else the first; nothing when all succeeded. */
+function throwFirstFailure(out: PromiseSettledResult<unknown>[]): void {
+  const errors = out.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length) throw errors.find((e) => (e as { code?: string } | null)?.code !== IN_FAILED_TRANSACTION) ?? errors[0];
+}
+
+/**
+ * `work` and `beside`, issued in that order in one transaction, both awaited: `work`'s value, or
+ * the first real failure of the two (see throwFirstFailure) once both settled.
+ */
+export async function alongside<T>(work: Promise<T>, beside: Promise<unknown>): Promise<T> {
+  const out = await Promise.allSettled([work, beside]);
+  throwFirstFailure(out);
+  return (out[0] as PromiseFulfilledResult<T>).value;
+}
+
 /**
  * Runs hook `0 … n-1` in order (`concurrent[i]`: see SubmitHookOptions). When several fail, the
  * error thrown is the first, in hook order, that is not merely "transaction aborted" (a deadlock
@@ -167,8 +183,7 @@ export async function runHooks(n: number, concurrent: boolean[], run: (i: number
     if (!running.length) return;
     const out = await Promise.allSettled(running);
     running = [];
-    const errors = out.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (errors.length) throw errors.find((e) => (e as { code?: string } | null)?.code !== IN_FAILED_TRANSACTION) ?? errors[0];
+    throwFirstFailure(out);
   };
   for (let i = 0; i < n; i++) {
     if (concurrent[i]) {

@@ -21,6 +21,7 @@ import {
   type SubmitContext,
   type SubmitHook,
   type SubmitHookOptions,
+  alongside,
   runHooks,
   type Trx,
   WorkHooks,
@@ -387,13 +388,27 @@ export class WorkService {
     const guards = this.hooks.claimGuards;
     try {
       return await this.run(guards.length > 0, async (q) => {
-        for (const guard of guards) await guard(q as Trx, project, workerId);
-        const gold = tryGold ? await workRepo.claimGold(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds }) : undefined;
-        if (gold) return gold;
+        const args = { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds };
+        const guarded = async () => {
+          for (const guard of guards) await guard(q as Trx, project, workerId);
+        };
+        let first: HandoutRow | null;
+        if (tryGold) {
+          await guarded();
+          const gold = await workRepo.claimGold(q, args);
+          if (gold) return gold;
+          first = await workRepo.claimNew(q, args);
+        } else {
+          // The claim is issued first and the guards right behind it: their statements travel
+          // together (one round trip), and a savepoint a guard takes — and may roll back — comes
+          // after the claim, never around it. A refusal still rolls the whole transaction back.
+          const claim = workRepo.claimNew(q, args);
+          first = await alongside(claim, guarded());
+        }
         // Items left for this worker but every one locked by a concurrent claim at that instant:
         // those claims commit within a round trip or two, so go again rather than answer 204.
         for (let i = 0; i < CLAIM_TRIES; i++) {
-          const row = await workRepo.claimNew(q, { projectId: project.id, workerId, leaseSeconds: s.leaseSeconds });
+          const row = i === 0 ? first : await workRepo.claimNew(q, args);
           if (row) return row;
           if (!(await workRepo.claimableLeft(q, { projectId: project.id, workerId }))) break;
         }
