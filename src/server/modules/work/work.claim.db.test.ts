@@ -71,24 +71,37 @@ describe('the claim statement', () => {
     });
   });
 
-  it("a lone claim is issued before its guards (they travel together): a guard's savepoint rolled back never undoes it", async () => {
+  it("claims are issued before their guards (they travel together): a guard's savepoint rolled back never undoes them", async () => {
     const r = await signup(t.app, 'requester');
-    const { project, items } = await activeProject(t, r, { n: 2, settings: { overlap: 1 } });
-    const [w] = await quickWorkers(t, 1);
-    // Only this guard: its savepoint is the first thing the guards issue.
+    const { project, items } = await activeProject(t, r, { n: 10, settings: { overlap: 1 } });
+    const ws = await quickWorkers(t, 6);
+    // Only this guard: its savepoint is the first thing the guards issue. What money's reservation
+    // does when it has to wait for a stripe and finds it emptied.
     const work = new WorkService({ db: t.db.db, log: t.app.log, dbKind: t.db.kind }, { sweepIntervalMs: 0 });
-    work.registerClaimGuard(async (trx, p) => {
-      // What money's reservation does when it has to wait for a stripe and finds it emptied.
+    const tryAndUndo = async (trx: Queryable, projectId: string) => {
       await sql`savepoint guard_try`.execute(trx);
-      await sql`update projects set status_reason = 'tried' where id = ${p.id}`.execute(trx);
+      await sql`update projects set status_reason = 'tried' where id = ${projectId}`.execute(trx);
       await sql`rollback to savepoint guard_try`.execute(trx);
-    });
-    const a = await work.next(asUser(w!), project.id);
-    expect(a).not.toBeNull();
-    const row = await t.db.db.selectFrom('assignments').select(['status', 'item_id']).where('id', '=', a!.id).executeTakeFirst();
-    expect(row).toEqual({ status: 'leased', item_id: items[0] });
-    const item = await t.db.db.selectFrom('items').select('reserved').where('id', '=', items[0]!).executeTakeFirstOrThrow();
-    expect(item.reserved).toBe(1);
+    };
+    let batchGuards = 0;
+    work.registerClaimGuard(
+      (trx, p) => tryAndUndo(trx, p.id),
+      async (trx, p) => {
+        batchGuards++;
+        await tryAndUndo(trx, p.id);
+      },
+    );
+    // A lone claim, then five at once: the first of them runs alone, the four behind it as a batch.
+    const lone = await work.next(asUser(ws[0]!), project.id);
+    const more = await Promise.all(ws.slice(1).map((w) => work.next(asUser(w), project.id)));
+    expect(batchGuards).toBeGreaterThan(0);
+    const handed = [lone, ...more];
+    expect(handed.every((a) => a !== null)).toBe(true);
+    const rows = await t.db.db.selectFrom('assignments').select(['id', 'status', 'item_id']).where('project_id', '=', project.id).execute();
+    expect(new Set(rows.map((x) => x.id))).toEqual(new Set(handed.map((a) => a!.id)));
+    expect(rows.every((x) => x.status === 'leased')).toBe(true);
+    const reserved = await t.db.db.selectFrom('items').select(['id', 'reserved']).where('project_id', '=', project.id).where('reserved', '>', 0).execute();
+    expect(reserved.map((x) => x.id).sort((a, b) => a - b)).toEqual(items.slice(0, 6));
     const p = await t.db.db.selectFrom('projects').select('status_reason').where('id', '=', project.id).executeTakeFirstOrThrow();
     expect(p.status_reason).not.toBe('tried');
   });

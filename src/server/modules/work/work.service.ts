@@ -440,8 +440,13 @@ export class WorkService {
         const pairs = planClaims(candidates, workerIds);
         const out = new Map<string, HandoutRow>();
         if (!pairs.length) return out;
-        for (const guard of this.hooks.claimBatchGuards) await guard(q as Trx, project, pairs.map((p) => p.workerId));
-        const rows = await workRepo.insertLeases(q, { projectId, leaseSeconds: project.settings.leaseSeconds, pairs });
+        // The leases are issued first and the guards' batch forms right behind them (one round
+        // trip, and a guard's savepoint never covers the leases; see claim()).
+        const leases = workRepo.insertLeases(q, { projectId, leaseSeconds: project.settings.leaseSeconds, pairs });
+        const guarded = (async () => {
+          for (const guard of this.hooks.claimBatchGuards) await guard(q as Trx, project, pairs.map((p) => p.workerId));
+        })();
+        const rows = await alongside(leases, guarded);
         if (rows.length !== pairs.length) throw new Error(`a batch claim wrote ${rows.length} of ${pairs.length} leases`);
         for (const r of rows) out.set(r.worker_id, r);
         return out;
