@@ -13,6 +13,8 @@
  *       a recording database driver. Ids the cycle creates are taken from the statement that
  *       returns them (\gset); the capture project's ledger accounts become the pgbench project's;
  *       a claim's ledger ref gets a fresh uuid per run, a unit of work's ref the claimed item.
+ *       pgbench sends them one after the other; the server pipelines some of them (work/CONTEXT.md
+ *       "Round trips"), so (a) has more round trips per cycle than the server.
  *   (w) pgbench: the work module alone (WorkService with no hooks, called without HTTP): the
  *       statements distribution itself costs.
  *   (n) pgbench: (w) with the claim replaced by the textbook ORDER BY id LIMIT 1 FOR UPDATE SKIP
