@@ -43,8 +43,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const TOKEN_PREFIX = 'dure_';
 
-/** Session hints kept (a few MB at most). */
-const SEEN_MAX = 100_000;
+/** Session hints kept (each ~200 bytes: ~10 MB at most). */
+const SEEN_MAX = 50_000;
 
 export class AuthService {
   // Per account: 10 failures in 15 minutes; per address: 50 (shared offices and NAT).
