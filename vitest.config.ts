@@ -23,6 +23,12 @@ export default defineConfig({
           hookTimeout: 180_000,
           pool: 'forks',
           fileParallelism: false,
+          // On CI a failed browser test runs once more (each builds its own project and user).
+          // Seen once in 6 browser runs on 2026-11-24: labeling.test.ts "the other controls"
+          // waited 30 s for the server-400 problem under the evidence control after Ctrl+Enter
+          // (the submit is answered by page.route, not the server); 3 reruns passed. A retry that
+          // passes still prints the failure, so it stays visible.
+          retry: process.env.CI ? 1 : 0,
         },
       },
     ],
