@@ -69,6 +69,25 @@ describe('Coalescer', () => {
     for (const r of await Promise.allSettled(b)) expect(r).toMatchObject({ status: 'rejected', reason: { message: 'rolled back' } });
   });
 
+  it('a batch answered with a promise holds its lane until the promise settles', async () => {
+    const c = controlled();
+    const co = new Coalescer<number, number>(c.exec, { max: 10 });
+    const first = co.call('p', 1);
+    await tick();
+    let finishAlone!: (v: number) => void;
+    const alone = new Promise<number>((r) => (finishAlone = r));
+    c.batches[0]!.finish([alone as unknown as number]); // "run this request alone"
+    const second = co.call('p', 2);
+    await tick();
+    expect(c.batches).toHaveLength(1); // the lane is still busy with the request run alone
+    finishAlone(11);
+    expect(await first).toBe(11);
+    await tick();
+    expect(c.batches.map((b) => b.reqs)).toEqual([[1], [2]]);
+    c.batches[1]!.finish();
+    expect(await second).toBe(20);
+  });
+
   it('runs at most `concurrency` batches of a lane at once', async () => {
     const c = controlled();
     const co = new Coalescer<number, number>(c.exec, { max: 10, concurrency: 2 });

@@ -11,7 +11,8 @@
  *
  * `distinct` names what must not meet itself in one batch (one worker's two concurrent calls):
  * the later one waits for the next batch. `exec` answers every request of the batch, in order,
- * with a value, a promise of one (e.g. the request run alone after all), or an Error.
+ * with a value, a promise of one (e.g. the request run alone after all), or an Error; the lane
+ * is busy until every promise it answered with has settled.
  */
 export interface CoalescerOptions<Req> {
   /** Most requests in one batch. */
@@ -107,13 +108,18 @@ export class Coalescer<Req, Res> {
     }
     answers
       .then(
-        (out) =>
+        (out) => {
           batch.forEach((w, i) => {
             const a = out[i];
             if (a instanceof Error) w.reject(a);
             else if (a === undefined && out.length <= i) w.reject(new Error('a batch left a request unanswered'));
             else w.resolve(a as Res | PromiseLike<Res>);
-          }),
+          });
+          // An answer given as a promise (a request run alone: a batch of one, or the members of
+          // a batch that rolled back) still holds the lane until it settles: what arrives
+          // meanwhile waits for it instead of running beside it (work/CONTEXT.md "Batches").
+          return Promise.allSettled(out);
+        },
         (err: unknown) => batch.forEach((w) => w.reject(err)),
       )
       .finally(() => {

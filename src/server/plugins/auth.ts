@@ -13,9 +13,9 @@ export interface RequestAuth {
 }
 
 /**
- * A route's read-ahead: called with the user a session cookie belonged to the last time it was
- * looked up (`AuthService.sessionHint`) before this request's own lookup, so the route's first
- * read runs beside the session read instead of after it. It may only start reads; the handler
+ * A route's read-ahead: called as this request's session lookup starts, with the user the cookie
+ * belonged to when this process last looked it up (`AuthService.lookupSession`'s hint), so the
+ * route's first read runs beside the session read instead of after it. It may only start reads; the handler
  * uses what it started only when the session, confirmed by the lookup, is that user's.
  */
 export type ReadAhead = (req: FastifyRequest, hintedUserId: string) => void;
@@ -63,12 +63,9 @@ export function installAuth(app: FastifyInstance, auth: AuthService, publicUrl: 
     }
     const token = req.cookies?.[SESSION_COOKIE];
     if (token) {
-      const ahead = req.routeOptions.config?.readAhead;
-      if (ahead) {
-        const hint = auth.sessionHint(token);
-        if (hint) ahead(req, hint);
-      }
-      const found = await auth.userForSession(token);
+      const { hint, found: lookup } = auth.lookupSession(token);
+      if (hint) req.routeOptions.config?.readAhead?.(req, hint);
+      const found = await lookup;
       if (found) req.auth = { user: toPublicUser(found.user), via: 'session', scopes: ['read', 'write'], sessionToken: token };
     }
   });

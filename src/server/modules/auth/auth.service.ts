@@ -144,9 +144,24 @@ export class AuthService {
     { max: 500, concurrency: 2 },
   );
 
-  /** The user behind a session cookie, or null when it is unknown, revoked or expired. */
-  async userForSession(token: string) {
+  /**
+   * Looks a session cookie up (`found`: its user, or null when it is unknown, revoked or
+   * expired) and says at once whom it belonged to when this process last looked it up (`hint`):
+   * a hint for routes that read ahead (plugins/auth.ts `ReadAhead`), never an authority — every
+   * request still looks its session up, and a read-ahead is used only when that lookup names the
+   * same user. A hint is forgotten when a lookup finds the session gone or it is revoked here.
+   */
+  lookupSession(token: string) {
     const id = sha256(token);
+    return { hint: this.seen.get(id), found: this.findSession(id) };
+  }
+
+  /** The hint `lookupSession` would give, without a lookup (tests, operators). */
+  sessionHint(token: string): string | undefined {
+    return this.seen.get(sha256(token));
+  }
+
+  private async findSession(id: string) {
     const row = await this.sessions.call('', id);
     if (!row) {
       this.seen.delete(id);
@@ -159,15 +174,6 @@ export class AuthService {
     return { user: row, sessionId: row.session_id };
   }
 
-  /**
-   * The user this session cookie belonged to when this process last looked it up, if it did:
-   * a hint for routes that read ahead (plugins/auth.ts `ReadAhead`), never an authority — every
-   * request still looks its session up, and a read-ahead is used only when that lookup names the
-   * same user. Forgotten when a lookup finds the session gone or it is revoked here.
-   */
-  sessionHint(token: string): string | undefined {
-    return this.seen.get(sha256(token));
-  }
   /** Session id (hash) → user id, oldest first; at most SEEN_MAX entries. */
   private readonly seen = new Map<string, string>();
 

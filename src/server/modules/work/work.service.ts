@@ -429,7 +429,7 @@ export class WorkService {
    */
   private async claimBatch(projectId: string, reqs: { project: WorkProject; workerId: string }[]): Promise<(ClaimOutcome | Promise<ClaimOutcome>)[]> {
     const alone = (r: { project: WorkProject; workerId: string }) => this.claim(r.project, r.workerId, false);
-    if (reqs.length === 1) return [await alone(reqs[0]!)];
+    if (reqs.length === 1) return [alone(reqs[0]!)];
     const project = reqs[0]!.project;
     let got: Map<string, HandoutRow>;
     try {
@@ -581,7 +581,7 @@ export class WorkService {
    * and every submit of a batch that rolled back, is stored alone (which answers it properly).
    */
   private async submitBatch(jobs: SubmitJob[]): Promise<(SubmitOutcome | Promise<SubmitOutcome>)[]> {
-    if (jobs.length === 1) return [await this.storeOne(jobs[0]!)];
+    if (jobs.length === 1) return [this.storeOne(jobs[0]!)];
     let stored: Map<number, AnnotationRow>;
     try {
       stored = await this.run(true, async (q) => {
